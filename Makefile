@@ -1,0 +1,38 @@
+# Builds the C side of the workbook the classic way, as the source lesson does:
+#   make            every C program and shared library into build/
+#   make test       the project's tests (the same command the README gives)
+#   make clean      removes build/
+#
+# The checker builds the same artifacts itself (`cargo run -p checker -- build-c`),
+# so learners never need make; this file shows what that build is.
+# Unlike the source's Makefile, every target here is the file it writes, so
+# `make` rebuilds only what changed.
+
+CC      ?= gcc
+CFLAGS  ?= -O3 -Wall -Wextra
+# -fPIC and -shared make a shared library (a .so on Linux).
+SHARED  = -fPIC -shared
+BUILD   = build
+# On macOS shared libraries end in .dylib: `make SO=dylib`.
+SO      ?= so
+
+PROGRAMS  = $(BUILD)/pointers
+LIBRARIES = $(BUILD)/libABI_add.$(SO) $(BUILD)/libfibonacci.$(SO) $(BUILD)/libevolve.$(SO)
+
+.PHONY: all test clean
+all: $(PROGRAMS) $(LIBRARIES)
+
+$(BUILD):
+	mkdir -p $(BUILD)
+
+$(BUILD)/pointers: csrc/pointers.c | $(BUILD)
+	$(CC) $(CFLAGS) -o $@ $<
+
+$(BUILD)/lib%.$(SO): csrc/%.c $(wildcard csrc/*.h) | $(BUILD)
+	$(CC) $(CFLAGS) $(SHARED) -Icsrc -o $@ $<
+
+test:
+	cargo test
+
+clean:
+	rm -rf $(BUILD)
