@@ -1,1 +1,99 @@
-fn main() {}
+//! The FFI Workbook's checker. `cargo run -p checker` starts the watch loop
+//! (or prints the status once when there is no terminal); the subcommands
+//! below do one thing each. Exit codes: 0 success, 1 checks failed, 2 usage
+//! or environment errors.
+
+mod c_build;
+mod check;
+mod commands;
+mod process;
+mod progress;
+mod reset;
+mod scratch;
+mod ui;
+mod verdict;
+mod watch;
+mod workbook;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "checker",
+    version,
+    about = "The FFI Workbook's checker: builds the C, checks your lessons, watches for saves.",
+    after_help = "Run without a command to start the watch loop (in a terminal) or print your \
+                  status once (in a pipe or CI)."
+)]
+struct Cli {
+    /// The workbook folder [default: the one this checker belongs to].
+    #[arg(long, global = true, env = "FFI_WORKBOOK_ROOT", value_name = "DIR")]
+    workbook: Option<PathBuf>,
+    /// Seconds your program, and each lesson's tests, may run.
+    #[arg(long, global = true, default_value_t = 20, value_name = "SECONDS")]
+    timeout: u64,
+    #[command(subcommand)]
+    command: Option<Cmd>,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// List the lessons and your progress.
+    List,
+    /// Check one lesson once and show the verdict.
+    Run {
+        /// The lesson's number or name (`3`, `abi_add`).
+        lesson: String,
+    },
+    /// Show a lesson's hint.
+    Hint { lesson: String },
+    /// Show a lesson's text.
+    Lesson { lesson: String },
+    /// Check every lesson in order; exit 0 only if all pass.
+    Verify {
+        /// Check the reference solutions instead, in a scratch copy
+        /// (your exercises are not touched).
+        #[arg(long)]
+        solutions: bool,
+        /// With --solutions: leave insta's `.snap.new` files next to the
+        /// snapshots that differ, for `cargo insta review` (course authors).
+        #[arg(long, requires = "solutions")]
+        review: bool,
+    },
+    /// Restore a lesson's exercise as shipped; your version is kept in a backup.
+    Reset {
+        lesson: String,
+        /// Do not ask for confirmation.
+        #[arg(long, short)]
+        yes: bool,
+    },
+    /// Build the C programs and libraries from csrc/ into build/.
+    BuildC,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let root = cli.workbook.clone().unwrap_or_else(workbook::default_root);
+    let context = match commands::Context::new(&root, cli.timeout) {
+        Ok(context) => context,
+        Err(err) => return commands::fail(&err),
+    };
+    let result = match cli.command {
+        None if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() => {
+            watch::run(&context)
+        }
+        None => commands::status_once(&context),
+        Some(Cmd::List) => commands::list(&context),
+        Some(Cmd::Run { lesson }) => commands::run(&context, &lesson),
+        Some(Cmd::Hint { lesson }) => commands::hint(&context, &lesson),
+        Some(Cmd::Lesson { lesson }) => commands::lesson_text(&context, &lesson),
+        Some(Cmd::Verify { solutions, review }) => commands::verify(&context, solutions, review),
+        Some(Cmd::Reset { lesson, yes }) => commands::reset(&context, &lesson, yes),
+        Some(Cmd::BuildC) => commands::build_c(&context),
+    };
+    result.unwrap_or_else(|err| commands::fail(&err))
+}

@@ -1,0 +1,104 @@
+//! `checker reset LESSON`: puts a lesson's editable files back as the course
+//! shipped them, after keeping the learner's version in a named backup.
+//!
+//! The pristine files come from git: the branch the workbook was cloned from
+//! (`@{upstream}`, then `origin/HEAD`), else the last commit. The learner's
+//! own commits and the working tree are never the source.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+use crate::workbook::Lesson;
+
+/// What a reset did.
+#[derive(Debug)]
+pub struct Outcome {
+    /// Where the learner's files were saved (None if nothing differed).
+    pub backup: Option<PathBuf>,
+    /// The git revision the pristine files came from.
+    pub source: String,
+    pub restored: Vec<PathBuf>,
+}
+
+pub fn reset(root: &Path, lesson: &Lesson) -> Result<Outcome> {
+    let source = pristine_revision(root)?;
+    // Read every pristine file first: if one is missing, nothing is touched.
+    let mut pristine = Vec::new();
+    for path in lesson.editable_paths() {
+        let spec = format!("{source}:{}", path.to_string_lossy().replace('\\', "/"));
+        let text = git(root, &["show", &spec])
+            .with_context(|| format!("finding the original {} in git ({spec})", path.display()))?;
+        pristine.push((path, text));
+    }
+
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let backup_dir = root
+        .join(".workbook")
+        .join("backups")
+        .join(format!("{}-{stamp}", lesson.dir_name));
+    let mut backup = None;
+    for (path, original) in &pristine {
+        let current = root.join(path);
+        if let Ok(mine) = std::fs::read(&current)
+            && mine != *original
+        {
+            let saved = backup_dir.join(path);
+            std::fs::create_dir_all(saved.parent().expect("a file path has a folder"))?;
+            std::fs::write(&saved, &mine)
+                .with_context(|| format!("backing up {}", current.display()))?;
+            backup = Some(backup_dir.clone());
+        }
+    }
+    let mut restored = Vec::new();
+    for (path, original) in pristine {
+        let target = root.join(&path);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(&target, original)
+            .with_context(|| format!("restoring {}", target.display()))?;
+        restored.push(path);
+    }
+    Ok(Outcome {
+        backup,
+        source,
+        restored,
+    })
+}
+
+fn pristine_revision(root: &Path) -> Result<String> {
+    if git(root, &["rev-parse", "--git-dir"]).is_err() {
+        bail!(
+            "reset needs the workbook's git history to find the original files, and {} is not a \
+             git clone. Clone the workbook with git, or copy the files back from a fresh copy.",
+            root.display()
+        );
+    }
+    for candidate in ["@{upstream}", "origin/HEAD", "HEAD"] {
+        if git(root, &["rev-parse", "--verify", "--quiet", candidate]).is_ok() {
+            return Ok(candidate.to_string());
+        }
+    }
+    bail!(
+        "the git repository at {} has no commits to reset from",
+        root.display()
+    )
+}
+
+fn git(root: &Path, args: &[&str]) -> Result<Vec<u8>> {
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(args)
+        .output()
+        .context("running git (is it installed?)")?;
+    if !output.status.success() {
+        bail!("{}", String::from_utf8_lossy(&output.stderr).trim());
+    }
+    Ok(output.stdout)
+}

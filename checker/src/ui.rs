@@ -1,0 +1,141 @@
+//! How the checker's answers look: the same text for the watch loop, the
+//! one-shot commands and a pipe. Only the watch loop adds screen control.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use crate::progress::Progress;
+use crate::verdict::{Report, Verdict};
+use crate::workbook::{Lesson, Workbook};
+
+/// `[###---] 3/6`
+pub fn progress_bar(done: usize, total: usize) -> String {
+    let width = total.max(1);
+    format!(
+        "[{}{}] {done}/{total}",
+        "#".repeat(done.min(width)),
+        "-".repeat(width - done.min(width))
+    )
+}
+
+/// `Lesson 3/6: ABI in-line add (exercises/03_abi_add)`
+pub fn lesson_heading(workbook: &Workbook, lesson: &Lesson) -> String {
+    format!(
+        "Lesson {}/{}: {} (exercises/{})",
+        lesson.number,
+        workbook.lessons.len(),
+        lesson.title,
+        lesson.dir_name
+    )
+}
+
+fn mark(verdict: &Verdict) -> &'static str {
+    if verdict.passed() { "PASS" } else { "FAIL" }
+}
+
+/// The full answer for one checked lesson: verdict, what it means, the
+/// output that matters, and where to look next.
+pub fn report_text(workbook: &Workbook, lesson: &Lesson, report: &Report) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", lesson_heading(workbook, lesson));
+    let _ = writeln!(
+        out,
+        "{} {} ({:.1} s)",
+        mark(&report.verdict),
+        report.verdict.label(),
+        report.elapsed.as_secs_f64()
+    );
+    let _ = writeln!(out, "{}", report.verdict.advice());
+    if !report.details.trim().is_empty() {
+        let _ = writeln!(out, "\n{}", report.details.trim_end());
+    }
+    if let Some(output) = &report.program_output
+        && !output.trim().is_empty()
+    {
+        let _ = writeln!(
+            out,
+            "\nYour program printed:\n{}",
+            crate::check::cut(output, 30).trim_end()
+        );
+    }
+    out.push('\n');
+    out.push_str(&pointers(workbook, lesson, &report.verdict));
+    out
+}
+
+/// Where to go from here.
+fn pointers(workbook: &Workbook, lesson: &Lesson, verdict: &Verdict) -> String {
+    let mut out = String::new();
+    let files: Vec<String> = lesson
+        .editable_paths()
+        .map(|p| p.display().to_string())
+        .collect();
+    if verdict.passed() {
+        let solutions = lesson.solution_dir(Path::new("")).display().to_string();
+        let _ = writeln!(
+            out,
+            "Well done! Compare your answer with the reference solution in {solutions}/."
+        );
+        match workbook.lessons.iter().find(|l| l.number > lesson.number) {
+            Some(next) => {
+                let _ = writeln!(out, "Next: lesson {}, {}.", next.number, next.title);
+            }
+            None => {
+                let _ = writeln!(out, "That was the last lesson.");
+            }
+        }
+    } else {
+        let _ = writeln!(out, "Edit: {}", files.join(", "));
+        let _ = writeln!(
+            out,
+            "Stuck? `cargo run -p checker -- hint {}`, or read lessons/src/{}.md",
+            lesson.name, lesson.dir_name
+        );
+    }
+    out
+}
+
+/// Every lesson with its state.
+pub fn list_text(workbook: &Workbook, progress: &Progress) -> String {
+    let current = progress.current(workbook).map(|l| l.number);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "FFI Workbook {}",
+        progress_bar(progress.count(workbook), workbook.lessons.len())
+    );
+    for lesson in &workbook.lessons {
+        let state = if progress.has_passed(lesson) {
+            "passed"
+        } else if Some(lesson.number) == current {
+            "current"
+        } else {
+            "to do"
+        };
+        let _ = writeln!(
+            out,
+            "{:>3}  {:<12} {:<24} {state}",
+            lesson.number, lesson.name, lesson.title
+        );
+    }
+    out
+}
+
+pub fn hint_text(lesson: &Lesson) -> String {
+    format!(
+        "Hint for lesson {} ({}):\n\n{}\n",
+        lesson.number, lesson.title, lesson.hint
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_bars() {
+        assert_eq!(progress_bar(0, 6), "[------] 0/6");
+        assert_eq!(progress_bar(3, 6), "[###---] 3/6");
+        assert_eq!(progress_bar(6, 6), "[######] 6/6");
+    }
+}

@@ -1,0 +1,190 @@
+//! What a check concluded, in words a learner can act on.
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+/// Where in the check something went wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// `cargo` compiling the lesson crate (and its build.rs).
+    Compile,
+    /// Running the lesson's program.
+    Program,
+    /// Running the lesson's tests.
+    Checks,
+}
+
+impl Stage {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Stage::Compile => "while compiling",
+            Stage::Program => "while running your program",
+            Stage::Checks => "while running the checks",
+        }
+    }
+}
+
+/// The verdict on one lesson.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Verdict {
+    Passed,
+    /// The Rust (or the lesson's build script) does not compile.
+    CompileError,
+    /// It runs, but a check found a difference.
+    Failed,
+    /// Learner code panicked (an untouched `todo!()`, an `unwrap()`...).
+    Panicked {
+        stage: Stage,
+    },
+    /// Killed by a signal: a segfault, an abort...
+    Crashed {
+        stage: Stage,
+        signal: i32,
+    },
+    /// Exited with a failure code without panicking.
+    ExitedWithError {
+        stage: Stage,
+        code: i32,
+    },
+    TimedOut {
+        stage: Stage,
+        seconds: u64,
+    },
+    /// Printed more than the output cap.
+    Flooded {
+        stage: Stage,
+        kib: usize,
+    },
+    /// The C in csrc/ did not compile (not the learner's code, unless they edited it).
+    CBuildFailed,
+    /// Something about the machine, not the lesson: no C compiler, no cargo.
+    Environment,
+}
+
+impl Verdict {
+    pub fn passed(&self) -> bool {
+        matches!(self, Verdict::Passed)
+    }
+
+    /// A short label: `passed`, `compile error`, `crashed (SIGSEGV)`...
+    pub fn label(&self) -> String {
+        match self {
+            Verdict::Passed => "passed".into(),
+            Verdict::CompileError => "compile error".into(),
+            Verdict::Failed => "checks failed".into(),
+            Verdict::Panicked { .. } => "panicked".into(),
+            Verdict::Crashed { signal, .. } => {
+                format!("crashed: {}", crate::process::signal_name(*signal))
+            }
+            Verdict::ExitedWithError { code, .. } => format!("exited with code {code}"),
+            Verdict::TimedOut { seconds, .. } => format!("timed out after {seconds} s"),
+            Verdict::Flooded { kib, .. } => format!("printed more than {kib} KiB"),
+            Verdict::CBuildFailed => "C build failed".into(),
+            Verdict::Environment => "cannot run here".into(),
+        }
+    }
+
+    /// One sentence on what this usually means in FFI code, and where to look.
+    pub fn advice(&self) -> String {
+        match self {
+            Verdict::Passed => "Everything the lesson checks is right.".into(),
+            Verdict::CompileError => "The Rust compiler found errors. Read the first one first: \
+                 later ones often follow from it."
+                .into(),
+            Verdict::Failed => "Your code runs, but what it computes or prints differs from what \
+                 the lesson expects. The difference is shown below."
+                .into(),
+            Verdict::Panicked { stage } => format!(
+                "Your code panicked {}. Usually: a `todo!()` still to fill in, an `unwrap()` on \
+                 an error (was the C library built?), or an index out of range.",
+                stage.describe()
+            ),
+            Verdict::Crashed { stage, signal } => {
+                let why = match *signal {
+                    11 => {
+                        "It read or wrote memory it does not own: a null or dangling pointer, \
+                           a length larger than the buffer passed to C, or a pointer to a value \
+                           that was already dropped."
+                    }
+                    6 => {
+                        "It aborted: a panic that tried to unwind out of an `extern \"C\"` \
+                          function, or the C library or allocator found corrupted memory \
+                          (often a write past the end of a buffer)."
+                    }
+                    7 | 10 => {
+                        "A bus error: a misaligned pointer, or a pointer cast to the wrong type."
+                    }
+                    8 => "An arithmetic error in C, such as an integer division by zero.",
+                    _ => "The operating system stopped it.",
+                };
+                format!("It crashed {}. {why}", stage.describe())
+            }
+            Verdict::ExitedWithError { stage, code } => format!(
+                "It exited with code {code} {} without panicking: look for \
+                 `std::process::exit` or an error returned from `main`.",
+                stage.describe()
+            ),
+            Verdict::TimedOut { stage, seconds } => format!(
+                "It did not finish within {seconds} s {}: an endless loop (a loop whose \
+                 counter never changes, or an n far too large), or code waiting for something \
+                 that never comes.",
+                stage.describe()
+            ),
+            Verdict::Flooded { stage, kib } => format!(
+                "It printed more than {kib} KiB {} and was stopped: a print inside a loop?",
+                stage.describe()
+            ),
+            Verdict::CBuildFailed => "The C in csrc/ did not compile. It is part of the \
+                 workbook: if you changed it, `git checkout -- csrc` restores it."
+                .into(),
+            Verdict::Environment => "This is about the machine, not your code.".into(),
+        }
+    }
+}
+
+/// Everything a check found out about one lesson.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub verdict: Verdict,
+    /// What the learner should read: compiler errors, the failing checks, a crash's output.
+    pub details: String,
+    /// What the lesson's program printed (when it ran).
+    pub program_output: Option<String>,
+    pub elapsed: Duration,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crash_advice_names_the_usual_ffi_causes() {
+        let segv = Verdict::Crashed {
+            stage: Stage::Program,
+            signal: 11,
+        };
+        assert!(segv.advice().contains("null or dangling pointer"));
+        assert!(segv.label().contains("SIGSEGV"));
+        let abort = Verdict::Crashed {
+            stage: Stage::Checks,
+            signal: 6,
+        };
+        assert!(abort.advice().contains("past the end"));
+    }
+
+    #[test]
+    fn verdicts_serialize_with_a_kind() {
+        let json = serde_json::to_string(&Verdict::TimedOut {
+            stage: Stage::Program,
+            seconds: 10,
+        })
+        .unwrap();
+        assert_eq!(
+            json,
+            r#"{"kind":"timed_out","stage":"program","seconds":10}"#
+        );
+    }
+}

@@ -1,0 +1,251 @@
+//! The watch loop: shows the current lesson's verdict, re-checks on every
+//! save (debounced), and answers single keys. File watching can fail (some
+//! file systems, some editors); then `r` re-checks by hand.
+
+use std::collections::VecDeque;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::mpsc::{self, Sender};
+use std::time::Duration;
+
+use anyhow::Result;
+use crossterm::event::{self, Event as TermEvent, KeyCode, KeyEventKind, KeyModifiers};
+use crossterm::{cursor, execute, terminal};
+use notify_debouncer_mini::notify::RecursiveMode;
+use notify_debouncer_mini::{DebounceEventResult, new_debouncer};
+
+use crate::check::check_lesson;
+use crate::commands::{Context, load_progress, read_lesson_text};
+use crate::progress::Progress;
+use crate::ui;
+use crate::verdict::Report;
+use crate::workbook::Lesson;
+
+enum Event {
+    Saved(Vec<PathBuf>),
+    Key(char),
+    Quit,
+}
+
+const DEBOUNCE: Duration = Duration::from_millis(200);
+
+pub fn run(context: &Context) -> Result<ExitCode> {
+    let workbook = &context.workbook;
+    println!("Checking your progress...");
+    let mut progress = load_progress(context)?;
+    let (tx, rx) = mpsc::channel();
+    let watcher = watch_exercises(&workbook.root.join("exercises"), tx.clone());
+    let watch_note = match &watcher {
+        Ok(_) => String::new(),
+        Err(err) => format!("File watching is off ({err}): press r after saving.\n"),
+    };
+
+    let _raw = RawMode::enable()?;
+    spawn_key_reader(tx);
+
+    let mut current = progress
+        .current(workbook)
+        .unwrap_or_else(|| workbook.lessons.last().expect("a workbook has lessons"))
+        .clone();
+    let mut report = check(context, &mut progress, &current);
+    let mut screen = Screen::Status;
+    let mut pending: VecDeque<Event> = VecDeque::new();
+
+    loop {
+        draw(context, &progress, &current, &report, &screen, &watch_note)?;
+        let event = match pending.pop_front() {
+            Some(event) => event,
+            None => match rx.recv() {
+                Ok(event) => event,
+                Err(_) => break,
+            },
+        };
+        match event {
+            Event::Quit | Event::Key('q') => break,
+            Event::Saved(paths) => {
+                // Coalesce a burst of saves into one check; keep keys for later.
+                let mut relevant = touches(&paths, &current, &workbook.root);
+                while let Ok(more) = rx.try_recv() {
+                    match more {
+                        Event::Saved(paths) => {
+                            relevant |= touches(&paths, &current, &workbook.root);
+                        }
+                        other => pending.push_back(other),
+                    }
+                }
+                if relevant {
+                    screen = Screen::Status;
+                    show_checking(&current)?;
+                    report = check(context, &mut progress, &current);
+                }
+            }
+            Event::Key('r') => {
+                screen = Screen::Status;
+                show_checking(&current)?;
+                report = check(context, &mut progress, &current);
+            }
+            Event::Key('h') => screen = Screen::Hint,
+            Event::Key('l') => screen = Screen::List,
+            Event::Key('t') => screen = Screen::Text,
+            Event::Key('n') => {
+                if !report.verdict.passed() {
+                    screen = Screen::Note("`n` moves on once this lesson passes.".into());
+                } else if let Some(next) = next_lesson(context, &progress, &current) {
+                    current = next.clone();
+                    screen = Screen::Status;
+                    show_checking(&current)?;
+                    report = check(context, &mut progress, &current);
+                } else {
+                    screen = Screen::Note("Every lesson passes. Press q to quit.".into());
+                }
+            }
+            Event::Key(_) => screen = Screen::Status,
+        }
+    }
+    drop(watcher);
+    Ok(ExitCode::SUCCESS)
+}
+
+enum Screen {
+    Status,
+    Hint,
+    List,
+    Text,
+    Note(String),
+}
+
+fn check(context: &Context, progress: &mut Progress, lesson: &Lesson) -> Report {
+    let report = check_lesson(&context.env, lesson);
+    progress.record(lesson, report.verdict.passed());
+    // Progress is a cache; failing to save it must not stop the loop.
+    let _ = progress.save(&context.workbook.root);
+    report
+}
+
+/// The lesson after `current` that has not passed, else any that has not.
+fn next_lesson<'w>(
+    context: &'w Context,
+    progress: &Progress,
+    current: &Lesson,
+) -> Option<&'w Lesson> {
+    let lessons = &context.workbook.lessons;
+    lessons
+        .iter()
+        .find(|l| l.number > current.number && !progress.has_passed(l))
+        .or_else(|| progress.current(&context.workbook))
+}
+
+/// Did a save touch the current lesson's crate (outside build output)?
+fn touches(paths: &[PathBuf], lesson: &Lesson, root: &Path) -> bool {
+    let dir = lesson.exercise_dir(root);
+    paths.iter().any(|path| {
+        path.starts_with(&dir)
+            && !path.components().any(|c| c.as_os_str() == "target")
+            && !path.to_string_lossy().ends_with(".snap.new")
+    })
+}
+
+fn watch_exercises(
+    dir: &Path,
+    tx: Sender<Event>,
+) -> Result<notify_debouncer_mini::Debouncer<notify_debouncer_mini::notify::RecommendedWatcher>> {
+    let mut debouncer = new_debouncer(DEBOUNCE, move |result: DebounceEventResult| {
+        if let Ok(events) = result {
+            let paths = events.into_iter().map(|e| e.path).collect();
+            let _ = tx.send(Event::Saved(paths));
+        }
+    })?;
+    debouncer.watcher().watch(dir, RecursiveMode::Recursive)?;
+    Ok(debouncer)
+}
+
+fn spawn_key_reader(tx: Sender<Event>) {
+    std::thread::spawn(move || {
+        loop {
+            let Ok(TermEvent::Key(key)) = event::read() else {
+                continue;
+            };
+            if key.kind != KeyEventKind::Press {
+                continue;
+            }
+            let event = match key.code {
+                KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => Event::Quit,
+                KeyCode::Esc => Event::Key('q'),
+                KeyCode::Char(c) => Event::Key(c.to_ascii_lowercase()),
+                KeyCode::Enter => Event::Key('\n'),
+                _ => continue,
+            };
+            if tx.send(event).is_err() {
+                break;
+            }
+        }
+    });
+}
+
+/// Raw mode for single-key input, undone on drop (also on an early return).
+struct RawMode;
+
+impl RawMode {
+    fn enable() -> Result<RawMode> {
+        terminal::enable_raw_mode()?;
+        Ok(RawMode)
+    }
+}
+
+impl Drop for RawMode {
+    fn drop(&mut self) {
+        let _ = terminal::disable_raw_mode();
+        println!();
+    }
+}
+
+fn show_checking(lesson: &Lesson) -> Result<()> {
+    let mut out = std::io::stdout();
+    write!(out, "\r\nChecking lesson {} ...\r\n", lesson.number)?;
+    out.flush()?;
+    Ok(())
+}
+
+fn draw(
+    context: &Context,
+    progress: &Progress,
+    lesson: &Lesson,
+    report: &Report,
+    screen: &Screen,
+    watch_note: &str,
+) -> Result<()> {
+    let workbook = &context.workbook;
+    let body = match screen {
+        Screen::Status => ui::report_text(workbook, lesson, report),
+        Screen::Hint => ui::hint_text(lesson),
+        Screen::List => ui::list_text(workbook, progress),
+        Screen::Text => {
+            read_lesson_text(&workbook.root, lesson).unwrap_or_else(|err| format!("{err:#}\n"))
+        }
+        Screen::Note(note) => format!("{}\n\n{note}\n", ui::report_text(workbook, lesson, report)),
+    };
+    let mut text = format!(
+        "FFI Workbook {}\n\n{body}\n",
+        ui::progress_bar(progress.count(workbook), workbook.lessons.len())
+    );
+    text.push_str(watch_note);
+    let next = if report.verdict.passed() {
+        " · n next"
+    } else {
+        ""
+    };
+    text.push_str(&format!(
+        "Keys: h hint · l list · t lesson text · r re-check{next} · q quit\n"
+    ));
+    let mut out = std::io::stdout();
+    execute!(
+        out,
+        terminal::Clear(terminal::ClearType::All),
+        cursor::MoveTo(0, 0)
+    )?;
+    // Raw mode: a newline does not return the cursor by itself.
+    write!(out, "{}", text.replace('\n', "\r\n"))?;
+    out.flush()?;
+    Ok(())
+}

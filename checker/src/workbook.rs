@@ -1,0 +1,309 @@
+//! The workbook on disk: its root folder and its lessons.
+//!
+//! A lesson's facts are written once, in its crate's `Cargo.toml` under
+//! `[package.metadata.workbook]`; its order and short name come from its folder
+//! name (`03_abi_add` is lesson 3, `abi_add`). Everything else in the checker
+//! reads lessons from here.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use serde::Deserialize;
+
+/// One lesson, as its manifest describes it.
+#[derive(Debug, Clone)]
+pub struct Lesson {
+    /// 1-based position in the course.
+    pub number: u32,
+    /// The folder name, `03_abi_add`: the same in exercises/, solutions/ and lessons/src/.
+    pub dir_name: String,
+    /// The short name, `abi_add`.
+    pub name: String,
+    /// The Cargo package name (what `cargo test -p` takes).
+    pub package: String,
+    pub title: String,
+    /// Files the learner edits, relative to the exercise crate.
+    pub editable: Vec<PathBuf>,
+    /// What the lesson needs built from `csrc/` first.
+    pub c_needs: Vec<CArtifact>,
+    pub hint: String,
+}
+
+/// Something built from `csrc/NAME.c`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum CArtifact {
+    /// A C program, `build/NAME`.
+    Program(String),
+    /// A shared library, `build/libNAME.so` (per platform).
+    Library(String),
+}
+
+impl CArtifact {
+    pub fn source_name(&self) -> &str {
+        match self {
+            CArtifact::Program(name) | CArtifact::Library(name) => name,
+        }
+    }
+
+    /// The file this artifact is built into, inside the C build folder.
+    pub fn file_name(&self) -> String {
+        match self {
+            CArtifact::Program(name) => format!("{name}{}", std::env::consts::EXE_SUFFIX),
+            CArtifact::Library(name) => format!(
+                "{}{name}{}",
+                std::env::consts::DLL_PREFIX,
+                std::env::consts::DLL_SUFFIX
+            ),
+        }
+    }
+}
+
+impl fmt::Display for CArtifact {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CArtifact::Program(name) => write!(f, "program:{name}"),
+            CArtifact::Library(name) => write!(f, "library:{name}"),
+        }
+    }
+}
+
+impl std::str::FromStr for CArtifact {
+    type Err = anyhow::Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s.split_once(':') {
+            Some(("program", name)) if !name.is_empty() => Ok(CArtifact::Program(name.into())),
+            Some(("library", name)) if !name.is_empty() => Ok(CArtifact::Library(name.into())),
+            _ => bail!("`{s}` is not \"program:NAME\" or \"library:NAME\""),
+        }
+    }
+}
+
+impl Lesson {
+    pub fn exercise_dir(&self, root: &Path) -> PathBuf {
+        root.join("exercises").join(&self.dir_name)
+    }
+    pub fn solution_dir(&self, root: &Path) -> PathBuf {
+        root.join("solutions").join(&self.dir_name)
+    }
+    pub fn text_path(&self, root: &Path) -> PathBuf {
+        root.join("lessons")
+            .join("src")
+            .join(format!("{}.md", self.dir_name))
+    }
+    /// The editable files, as paths relative to the workbook root.
+    pub fn editable_paths(&self) -> impl Iterator<Item = PathBuf> + '_ {
+        self.editable
+            .iter()
+            .map(|file| Path::new("exercises").join(&self.dir_name).join(file))
+    }
+}
+
+#[derive(Deserialize)]
+struct Manifest {
+    package: ManifestPackage,
+}
+
+#[derive(Deserialize)]
+struct ManifestPackage {
+    name: String,
+    metadata: Option<ManifestMetadata>,
+}
+
+#[derive(Deserialize)]
+struct ManifestMetadata {
+    workbook: Option<LessonMeta>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LessonMeta {
+    title: String,
+    editable: Vec<PathBuf>,
+    #[serde(default)]
+    c: Vec<String>,
+    hint: String,
+}
+
+/// The workbook: where it is and its lessons, in order.
+#[derive(Debug, Clone)]
+pub struct Workbook {
+    pub root: PathBuf,
+    pub lessons: Vec<Lesson>,
+}
+
+impl Workbook {
+    /// Reads every `exercises/NN_name/Cargo.toml` below `root`.
+    pub fn load(root: &Path) -> Result<Workbook> {
+        let exercises = root.join("exercises");
+        let entries = std::fs::read_dir(&exercises).with_context(|| {
+            format!(
+                "{} is not a workbook: it has no exercises/ folder",
+                root.display()
+            )
+        })?;
+        let mut lessons = Vec::new();
+        for entry in entries {
+            let entry = entry?;
+            if !entry.file_type()?.is_dir() {
+                continue;
+            }
+            let dir_name = entry.file_name().to_string_lossy().into_owned();
+            let Some((number, name)) = split_dir_name(&dir_name) else {
+                continue;
+            };
+            let manifest_path = entry.path().join("Cargo.toml");
+            let lesson =
+                read_lesson(&manifest_path, number, &dir_name, name).with_context(|| {
+                    format!("reading the lesson manifest {}", manifest_path.display())
+                })?;
+            lessons.push(lesson);
+        }
+        lessons.sort_by_key(|lesson| lesson.number);
+        if lessons.is_empty() {
+            bail!(
+                "{} has no lessons (exercises/NN_name folders)",
+                exercises.display()
+            );
+        }
+        for pair in lessons.windows(2) {
+            if pair[0].number == pair[1].number {
+                bail!(
+                    "two lessons share the number {}: {} and {}",
+                    pair[0].number,
+                    pair[0].dir_name,
+                    pair[1].dir_name
+                );
+            }
+        }
+        Ok(Workbook {
+            root: root.to_path_buf(),
+            lessons,
+        })
+    }
+
+    /// Finds a lesson by number (`3`, `03`), short name (`abi_add`),
+    /// folder name (`03_abi_add`) or package name.
+    pub fn find(&self, query: &str) -> Result<&Lesson> {
+        let query = query.trim();
+        let by_number = query.parse::<u32>().ok();
+        self.lessons
+            .iter()
+            .find(|lesson| {
+                Some(lesson.number) == by_number
+                    || lesson.name == query
+                    || lesson.dir_name == query
+                    || lesson.package == query
+            })
+            .with_context(|| {
+                let names: Vec<String> = self
+                    .lessons
+                    .iter()
+                    .map(|l| format!("{} ({})", l.number, l.name))
+                    .collect();
+                format!(
+                    "there is no lesson `{query}`; the lessons are: {}",
+                    names.join(", ")
+                )
+            })
+    }
+
+    /// Every C artifact any lesson needs, once each.
+    pub fn all_c_needs(&self) -> Vec<CArtifact> {
+        let mut needs: Vec<CArtifact> = self
+            .lessons
+            .iter()
+            .flat_map(|lesson| lesson.c_needs.iter().cloned())
+            .collect();
+        needs.sort();
+        needs.dedup();
+        needs
+    }
+}
+
+/// `03_abi_add` -> (3, "abi_add"); anything else is not a lesson folder.
+fn split_dir_name(dir_name: &str) -> Option<(u32, &str)> {
+    let (number, name) = dir_name.split_once('_')?;
+    if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) || name.is_empty() {
+        return None;
+    }
+    Some((number.parse().ok()?, name))
+}
+
+fn read_lesson(manifest_path: &Path, number: u32, dir_name: &str, name: &str) -> Result<Lesson> {
+    let text = std::fs::read_to_string(manifest_path)?;
+    let manifest: Manifest = toml::from_str(&text)?;
+    let meta = manifest
+        .package
+        .metadata
+        .and_then(|m| m.workbook)
+        .context("it has no [package.metadata.workbook] table (see AUTHORING.md)")?;
+    if meta.editable.is_empty() {
+        bail!("`editable` lists no files");
+    }
+    for file in &meta.editable {
+        if file.is_absolute() || file.components().any(|c| c.as_os_str() == "..") {
+            bail!(
+                "editable file {} must be a path inside the crate",
+                file.display()
+            );
+        }
+    }
+    let c_needs = meta
+        .c
+        .iter()
+        .map(|need| need.parse())
+        .collect::<Result<Vec<CArtifact>>>()?;
+    Ok(Lesson {
+        number,
+        dir_name: dir_name.to_string(),
+        name: name.to_string(),
+        package: manifest.package.name,
+        title: meta.title,
+        editable: meta.editable,
+        c_needs,
+        hint: meta.hint.trim().to_string(),
+    })
+}
+
+/// The workbook this checker belongs to: `--workbook`, else the folder above
+/// the checker crate (where `cargo run -p checker` was built from).
+pub fn default_root() -> PathBuf {
+    let checker_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    checker_dir
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| checker_dir.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lesson_folder_names() {
+        assert_eq!(split_dir_name("03_abi_add"), Some((3, "abi_add")));
+        assert_eq!(split_dir_name("10_x"), Some((10, "x")));
+        assert_eq!(split_dir_name("abi_add"), None);
+        assert_eq!(split_dir_name("03_"), None);
+        assert_eq!(split_dir_name("target"), None);
+    }
+
+    #[test]
+    fn c_artifacts_parse_and_print() {
+        let lib: CArtifact = "library:ABI_add".parse().unwrap();
+        assert_eq!(lib, CArtifact::Library("ABI_add".into()));
+        assert_eq!(lib.to_string(), "library:ABI_add");
+        assert!("binary:x".parse::<CArtifact>().is_err());
+        assert!("program:".parse::<CArtifact>().is_err());
+    }
+
+    #[test]
+    fn the_real_workbook_loads() {
+        let workbook = Workbook::load(&default_root()).unwrap();
+        assert_eq!(workbook.lessons[0].dir_name, "01_pointers");
+        assert_eq!(workbook.find("1").unwrap().name, "pointers");
+        assert_eq!(workbook.find("pointers").unwrap().number, 1);
+        assert!(workbook.find("nope").is_err());
+    }
+}
