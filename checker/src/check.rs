@@ -269,6 +269,7 @@ fn compile(env: &CheckEnv, lesson: &Lesson) -> Result<Artifacts, Report> {
     }
 
     let mut errors = Vec::new();
+    let mut has_integration_tests = false;
     let mut artifacts = Artifacts {
         program: None,
         tests: Vec::new(),
@@ -298,6 +299,7 @@ fn compile(env: &CheckEnv, lesson: &Lesson) -> Result<Artifacts, Report> {
                     continue;
                 }
                 if artifact.profile.test {
+                    has_integration_tests |= artifact.target.is_test();
                     artifacts.tests.push(executable.into_std_path_buf());
                 } else if artifact.target.is_bin() && artifact.target.name == lesson.package {
                     artifacts.program = Some(executable.into_std_path_buf());
@@ -307,6 +309,19 @@ fn compile(env: &CheckEnv, lesson: &Lesson) -> Result<Artifacts, Report> {
         }
     }
     if run.success() {
+        if !has_integration_tests {
+            // Without tests/ there is nothing to check (and cargo does not even
+            // build the program): a lesson must never pass by having no checks.
+            return Err(report(
+                Verdict::Environment,
+                format!(
+                    "Lesson {} has no checks: exercises/{}/tests/ is missing or empty. \
+                     It belongs to the workbook: restore it with \
+                     `git checkout -- exercises/{}/tests`.",
+                    lesson.number, lesson.dir_name, lesson.dir_name
+                ),
+            ));
+        }
         artifacts.tests.sort();
         return Ok(artifacts);
     }

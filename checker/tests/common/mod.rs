@@ -1,0 +1,69 @@
+//! Shared by the checker's integration tests: copies of workbooks in
+//! places where their builds are kept between tests.
+
+#![allow(dead_code)] // each test file uses a different part
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// The real workbook this checker belongs to.
+pub fn workbook_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// The fixture workbook whose lessons each produce one verdict.
+pub fn verdicts_fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/verdicts")
+}
+
+/// A cargo target folder shared by all tests, so fixtures compile once.
+pub fn shared_target() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("checker-tests-target")
+}
+
+/// Copies `from` to a fresh folder named `name` under the test temp dir.
+/// The name is stable (not random) so cargo's incremental builds still apply.
+pub fn fresh_copy(from: &Path, name: &str) -> PathBuf {
+    let to = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    if to.exists() {
+        std::fs::remove_dir_all(&to).unwrap();
+    }
+    copy_dir(from, &to);
+    to
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        if ["target", "build", ".git", ".workbook"]
+            .iter()
+            .any(|skip| name == *skip)
+        {
+            continue;
+        }
+        let path = entry.path();
+        if path.is_dir() {
+            copy_dir(&path, &to.join(&name));
+        } else {
+            std::fs::copy(&path, to.join(&name)).unwrap();
+        }
+    }
+}
+
+/// The checker, pointed at `workbook`, with a short time limit and the shared target.
+pub fn checker(workbook: &Path) -> Command {
+    let mut command = Command::cargo_bin("checker").unwrap();
+    command
+        .arg("--workbook")
+        .arg(workbook)
+        .args(["--timeout", "5"])
+        .env("CARGO_TARGET_DIR", shared_target())
+        .env_remove("FFI_WORKBOOK_ROOT");
+    command
+}

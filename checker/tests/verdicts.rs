@@ -1,0 +1,145 @@
+//! Each kind of learner mistake gets its own verdict: one fixture lesson per
+//! kind (tests/fixtures/verdicts), checked through the real CLI.
+
+mod common;
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use predicates::prelude::*;
+
+/// One copy of the fixture shared by these tests (each checks its own lesson).
+fn fixture() -> &'static PathBuf {
+    static COPY: OnceLock<PathBuf> = OnceLock::new();
+    COPY.get_or_init(|| common::fresh_copy(&common::verdicts_fixture(), "verdicts-run"))
+}
+
+fn run(lesson: &str) -> assert_cmd::assert::Assert {
+    common::checker(fixture()).args(["run", lesson]).assert()
+}
+
+#[test]
+fn a_correct_lesson_passes_and_shows_the_program_output() {
+    run("passes")
+        .success()
+        .stdout(predicate::str::contains("PASS passed"))
+        .stdout(predicate::str::contains("the answer is 42"))
+        .stdout(predicate::str::contains("solutions/01_passes"));
+}
+
+#[test]
+fn a_type_error_is_a_compile_error_with_the_compilers_message() {
+    run("2")
+        .code(1)
+        .stdout(predicate::str::contains("FAIL compile error"))
+        .stdout(predicate::str::contains("error[E0308]: mismatched types"))
+        .stdout(predicate::str::contains(
+            "exercises/02_compile_error/src/lib.rs:1",
+        ));
+}
+
+#[test]
+fn a_wrong_value_fails_the_checks_with_the_assertion() {
+    run("failed")
+        .code(1)
+        .stdout(predicate::str::contains("FAIL checks failed"))
+        .stdout(predicate::str::contains("the answer should be 42"))
+        .stdout(predicate::str::contains("left: 41"));
+}
+
+#[test]
+fn a_todo_in_the_program_is_a_panic_located_in_the_learners_code() {
+    run("panic")
+        .code(1)
+        .stdout(predicate::str::contains("FAIL panicked"))
+        .stdout(predicate::str::contains("while running your program"))
+        .stdout(predicate::str::contains(
+            "not yet implemented: compute the answer",
+        ));
+}
+
+#[test]
+fn a_todo_reached_from_the_checks_is_still_the_learners_panic() {
+    run("panic_in_checks")
+        .code(1)
+        .stdout(predicate::str::contains("FAIL panicked"))
+        .stdout(predicate::str::contains("while running the checks"))
+        .stdout(predicate::str::contains("09_panic_in_checks/src/lib.rs"));
+}
+
+#[test]
+fn a_null_pointer_write_is_a_segfault_with_ffi_advice() {
+    run("segfault")
+        .code(1)
+        .stdout(predicate::str::contains("crashed: SIGSEGV"))
+        .stdout(predicate::str::contains("null or dangling pointer"))
+        .stdout(predicate::str::contains("before the crash"));
+}
+
+#[test]
+fn a_crash_inside_the_checks_is_reported_as_such() {
+    run("crash_in_checks")
+        .code(1)
+        .stdout(predicate::str::contains("crashed: SIGSEGV"))
+        .stdout(predicate::str::contains("while running the checks"));
+}
+
+#[test]
+fn an_abort_is_its_own_crash() {
+    run("abort")
+        .code(1)
+        .stdout(predicate::str::contains("crashed: SIGABRT"))
+        .stdout(predicate::str::contains("past the end of a buffer"));
+}
+
+#[test]
+fn an_endless_loop_times_out() {
+    run("timeout")
+        .code(1)
+        .stdout(predicate::str::contains("timed out after 5 s"))
+        .stdout(predicate::str::contains("endless loop"));
+}
+
+#[test]
+fn flooding_output_is_stopped_and_capped() {
+    let assert = run("flood")
+        .code(1)
+        .stdout(predicate::str::contains("printed more than 256 KiB"));
+    // What is shown is cut to a screenful, never the whole flood.
+    assert!(assert.get_output().stdout.len() < 16 * 1024);
+}
+
+#[test]
+fn broken_c_is_shown_with_the_c_compilers_message() {
+    run("c_error")
+        .code(1)
+        .stdout(predicate::str::contains("FAIL C build failed"))
+        .stdout(predicate::str::contains("'undeclared_factor' undeclared"));
+}
+
+#[test]
+fn the_c_a_lesson_needs_is_built_before_its_program_runs() {
+    run("needs_c")
+        .success()
+        .stdout(predicate::str::contains("found "));
+}
+
+#[test]
+fn a_missing_c_compiler_is_an_environment_error_that_says_what_to_install() {
+    let copy = common::fresh_copy(&common::verdicts_fixture(), "verdicts-no-cc");
+    common::checker(&copy)
+        .arg("build-c")
+        .env("CC", "/nonexistent/bin/cc")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("No C compiler was found"))
+        .stderr(predicate::str::contains("apt install build-essential"));
+}
+
+#[test]
+fn a_lesson_without_checks_never_passes() {
+    run("no_checks")
+        .code(1)
+        .stdout(predicate::str::contains("FAIL cannot run here"))
+        .stdout(predicate::str::contains("has no checks"));
+}
