@@ -122,7 +122,12 @@ pub fn status_once(context: &Context) -> Result<ExitCode> {
 
 pub fn list(context: &Context) -> Result<ExitCode> {
     let progress = load_progress(context)?;
-    print!("{}", ui::list_text(&context.workbook, &progress));
+    let workbook = &context.workbook;
+    println!(
+        "FFI Workbook {}",
+        ui::progress_bar(progress.count(workbook), workbook.lessons.len())
+    );
+    print!("{}", ui::list_text(workbook, &progress));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -40,7 +40,7 @@ pub fn report_text(workbook: &Workbook, lesson: &Lesson, report: &Report) -> Str
     let _ = writeln!(out, "{}", lesson_heading(workbook, lesson));
     let _ = writeln!(
         out,
-        "{} {} ({:.1} s)",
+        "{} {} ({:.2} s)",
         mark(&report.verdict),
         report.verdict.label(),
         report.elapsed.as_secs_f64()
@@ -95,15 +95,10 @@ fn pointers(workbook: &Workbook, lesson: &Lesson, verdict: &Verdict) -> String {
     out
 }
 
-/// Every lesson with its state.
+/// Every lesson with its state (the progress bar is the caller's).
 pub fn list_text(workbook: &Workbook, progress: &Progress) -> String {
     let current = progress.current(workbook).map(|l| l.number);
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "FFI Workbook {}",
-        progress_bar(progress.count(workbook), workbook.lessons.len())
-    );
     for lesson in &workbook.lessons {
         let state = if progress.has_passed(lesson) {
             "passed"

@@ -12,8 +12,8 @@ use std::time::Duration;
 use anyhow::Result;
 use crossterm::event::{self, Event as TermEvent, KeyCode, KeyEventKind, KeyModifiers};
 use crossterm::{cursor, execute, terminal};
-use notify_debouncer_mini::notify::RecursiveMode;
-use notify_debouncer_mini::{DebounceEventResult, new_debouncer};
+use notify::event::ModifyKind;
+use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
 use crate::check::check_lesson;
 use crate::commands::{Context, load_progress, read_lesson_text};
@@ -64,9 +64,10 @@ pub fn run(context: &Context) -> Result<ExitCode> {
         match event {
             Event::Quit | Event::Key('q') => break,
             Event::Saved(paths) => {
-                // Coalesce a burst of saves into one check; keep keys for later.
+                // An editor's save is a burst of events: wait until it has been
+                // quiet for DEBOUNCE, then check once. Keys are kept for later.
                 let mut relevant = touches(&paths, &current, &workbook.root);
-                while let Ok(more) = rx.try_recv() {
+                while let Ok(more) = rx.recv_timeout(DEBOUNCE) {
                     match more {
                         Event::Saved(paths) => {
                             relevant |= touches(&paths, &current, &workbook.root);
@@ -146,18 +147,23 @@ fn touches(paths: &[PathBuf], lesson: &Lesson, root: &Path) -> bool {
     })
 }
 
-fn watch_exercises(
-    dir: &Path,
-    tx: Sender<Event>,
-) -> Result<notify_debouncer_mini::Debouncer<notify_debouncer_mini::notify::RecommendedWatcher>> {
-    let mut debouncer = new_debouncer(DEBOUNCE, move |result: DebounceEventResult| {
-        if let Ok(events) = result {
-            let paths = events.into_iter().map(|e| e.path).collect();
-            let _ = tx.send(Event::Saved(paths));
+/// Watches the exercises for saves. Only changes count: cargo and the
+/// learner's editor also open and read files, and those events must not
+/// trigger a check (or a check would trigger itself).
+fn watch_exercises(dir: &Path, tx: Sender<Event>) -> Result<RecommendedWatcher> {
+    let mut watcher = notify::recommended_watcher(move |result: notify::Result<notify::Event>| {
+        if let Ok(event) = result
+            && matches!(
+                event.kind,
+                EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_)
+            )
+            && !matches!(event.kind, EventKind::Modify(ModifyKind::Metadata(_)))
+        {
+            let _ = tx.send(Event::Saved(event.paths));
         }
     })?;
-    debouncer.watcher().watch(dir, RecursiveMode::Recursive)?;
-    Ok(debouncer)
+    watcher.watch(dir, RecursiveMode::Recursive)?;
+    Ok(watcher)
 }
 
 fn spawn_key_reader(tx: Sender<Event>) {
