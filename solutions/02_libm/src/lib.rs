@@ -60,7 +60,15 @@ impl fmt::Display for LibmError {
             LibmError::UnknownOs(os) => {
                 write!(f, "libm_file_name does not know libm's file name on {os:?}")
             }
-            LibmError::Load(err) => write!(f, "could not load sqrtf from libm: {err}"),
+            LibmError::Load(err) => {
+                write!(f, "could not load sqrtf from libm: {err}")?;
+                // libloading keeps the system's own message (the part that
+                // says *why*) in the error's source.
+                if let Some(why) = std::error::Error::source(err) {
+                    write!(f, ": {why}")?;
+                }
+                Ok(())
+            }
         }
     }
 }
