@@ -149,7 +149,7 @@ fn run_steps(env: &CheckEnv, lesson: &Lesson) -> Report {
         }) {
             let mut shown = String::new();
             append_section(&mut shown, "Your program printed", &run.stdout);
-            append_section(&mut shown, "and on stderr", &run.stderr);
+            append_section(&mut shown, "On stderr", &run.stderr);
             return report(verdict, shown);
         }
         program_output = Some(run.stdout);
@@ -176,7 +176,7 @@ fn run_steps(env: &CheckEnv, lesson: &Lesson) -> Report {
         let shown = if failures.is_empty() {
             let mut shown = String::new();
             append_section(&mut shown, "The checks printed", &run.stdout);
-            append_section(&mut shown, "and on stderr", &run.stderr);
+            append_section(&mut shown, "On stderr", &run.stderr);
             shown
         } else {
             failures.clone()

@@ -58,11 +58,16 @@ pub fn copy_dir(from: &Path, to: &Path) {
 
 /// The checker, pointed at `workbook`, with a short time limit and the shared target.
 pub fn checker(workbook: &Path) -> Command {
+    checker_with_timeout(workbook, 5)
+}
+
+/// The same with a time limit of `seconds` for learner code.
+pub fn checker_with_timeout(workbook: &Path, seconds: u32) -> Command {
     let mut command = Command::cargo_bin("checker").unwrap();
     command
         .arg("--workbook")
         .arg(workbook)
-        .args(["--timeout", "5"])
+        .args(["--timeout", &seconds.to_string()])
         .env("CARGO_TARGET_DIR", shared_target())
         .env_remove("FFI_WORKBOOK_ROOT");
     command
