@@ -88,7 +88,18 @@ pub fn run(context: &Context) -> Result<ExitCode> {
             }
             Event::Key('h') => screen = Screen::Hint,
             Event::Key('l') => screen = Screen::List,
-            Event::Key('t') => screen = Screen::Text,
+            // The text pages forward with t or space, back with b.
+            Event::Key('t' | ' ') => {
+                screen = match screen {
+                    Screen::Text(top) => Screen::Text(top + page_height()),
+                    _ => Screen::Text(0),
+                }
+            }
+            Event::Key('b') if matches!(screen, Screen::Text(_)) => {
+                if let Screen::Text(top) = screen {
+                    screen = Screen::Text(top.saturating_sub(page_height()));
+                }
+            }
             Event::Key('n') => {
                 if !report.verdict.passed() {
                     screen = Screen::Note("`n` moves on once this lesson passes.".into());
@@ -112,7 +123,8 @@ enum Screen {
     Status,
     Hint,
     List,
-    Text,
+    /// The lesson text, from this line.
+    Text(usize),
     Note(String),
 }
 
@@ -206,6 +218,33 @@ impl Drop for RawMode {
     }
 }
 
+/// Lines of text that fit on the screen under the header and the footer.
+fn page_height() -> usize {
+    let rows = terminal::size()
+        .map(|(_, rows)| rows as usize)
+        .unwrap_or(24);
+    rows.saturating_sub(7).max(5)
+}
+
+/// One screenful of `text` from line `top`, with where we are.
+fn text_page(text: &str, top: usize) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let top = top.min(lines.len().saturating_sub(1));
+    let end = (top + page_height()).min(lines.len());
+    let mut page = lines[top..end].join("\n");
+    let more = if end < lines.len() {
+        "t or space: next page, b: back"
+    } else {
+        "end of the text; b: back"
+    };
+    page.push_str(&format!(
+        "\n\n[lines {}-{end} of {}; {more}]\n",
+        top + 1,
+        lines.len()
+    ));
+    page
+}
+
 fn show_checking(lesson: &Lesson) -> Result<()> {
     let mut out = std::io::stdout();
     write!(out, "\r\nChecking lesson {} ...\r\n", lesson.number)?;
@@ -226,9 +265,10 @@ fn draw(
         Screen::Status => ui::report_text(workbook, lesson, report),
         Screen::Hint => ui::hint_text(lesson),
         Screen::List => ui::list_text(workbook, progress),
-        Screen::Text => {
-            read_lesson_text(&workbook.root, lesson).unwrap_or_else(|err| format!("{err:#}\n"))
-        }
+        Screen::Text(top) => match read_lesson_text(&workbook.root, lesson) {
+            Ok(text) => text_page(&text, *top),
+            Err(err) => format!("{err:#}\n"),
+        },
         Screen::Note(note) => format!("{}\n\n{note}\n", ui::report_text(workbook, lesson, report)),
     };
     let mut text = format!(
