@@ -37,10 +37,11 @@ fn pages_on_disk() -> BTreeSet<String> {
         .collect()
 }
 
-/// Markdown fenced code blocks (```` ``` ```` or `~~~`) removed, so that a
-/// link-like text inside example code is not taken for a link.
-fn without_code_blocks(markdown: &str) -> String {
-    let mut out = String::new();
+/// The lines of a Markdown text that are outside fenced code blocks
+/// (```` ``` ```` or `~~~`), so that text inside example code is not taken for
+/// a link or a heading.
+fn lines_outside_code_blocks(markdown: &str) -> Vec<&str> {
+    let mut lines = Vec::new();
     let mut fence: Option<&str> = None;
     for line in markdown.lines() {
         let trimmed = line.trim_start();
@@ -49,11 +50,18 @@ fn without_code_blocks(markdown: &str) -> String {
             Some(_) => {}
             None if trimmed.starts_with("```") => fence = Some("```"),
             None if trimmed.starts_with("~~~") => fence = Some("~~~"),
-            None => {
-                out.push_str(&without_inline_code(line));
-                out.push('\n');
-            }
+            None => lines.push(line),
         }
+    }
+    lines
+}
+
+/// The text of a page without its code: fenced blocks and `inline code`.
+fn without_code_blocks(markdown: &str) -> String {
+    let mut out = String::new();
+    for line in lines_outside_code_blocks(markdown) {
+        out.push_str(&without_inline_code(line));
+        out.push('\n');
     }
     out
 }
@@ -138,6 +146,74 @@ fn local_target(target: &str) -> Option<&str> {
     Some(target.split('#').next().unwrap_or(target))
 }
 
+/// The `#anchor` part of a link, if any.
+fn anchor(target: &str) -> Option<&str> {
+    target.split_once('#').map(|(_, anchor)| anchor)
+}
+
+/// The ids mdBook gives a page's headings (its `normalize_id`: lower case,
+/// letters, digits, `_` and `-` kept, spaces become `-`, the rest dropped; a
+/// repeated id gets `-1`, `-2`, ...), an explicit `{#id}`, and any HTML `id="..."`.
+fn anchors_of(markdown: &str) -> BTreeSet<String> {
+    let text = without_code_blocks(markdown);
+    let mut ids = BTreeSet::new();
+    for line in markdown_headings(markdown) {
+        let (title, explicit) = match line.rfind("{#") {
+            Some(at) if line.trim_end().ends_with('}') => {
+                let id = line[at + 2..].trim_end().trim_end_matches('}');
+                (&line[..at], Some(id.to_string()))
+            }
+            _ => (line.as_str(), None),
+        };
+        let id = explicit.unwrap_or_else(|| {
+            title
+                .chars()
+                .filter(|&c| c != '`' && c != '*')
+                .filter_map(|c| {
+                    if c.is_alphanumeric() || c == '_' || c == '-' {
+                        Some(c.to_ascii_lowercase())
+                    } else if c.is_whitespace() {
+                        Some('-')
+                    } else {
+                        None
+                    }
+                })
+                .collect::<String>()
+        });
+        let mut unique = id.clone();
+        let mut n = 1;
+        while ids.contains(&unique) {
+            unique = format!("{id}-{n}");
+            n += 1;
+        }
+        ids.insert(unique);
+    }
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find("id=\"") {
+        rest = &rest[at + 4..];
+        if let Some(end) = rest.find('"') {
+            ids.insert(rest[..end].to_string());
+        }
+    }
+    ids
+}
+
+/// The text of each `#`-heading, outside code blocks, without its `#`s.
+fn markdown_headings(markdown: &str) -> Vec<String> {
+    lines_outside_code_blocks(markdown)
+        .into_iter()
+        .filter_map(|line| {
+            let hashes = line.chars().take_while(|&c| c == '#').count();
+            let rest = &line[hashes..];
+            (1..=6)
+                .contains(&hashes)
+                .then_some(())
+                .filter(|_| rest.starts_with(' '))
+                .map(|_| rest.trim().trim_end_matches('#').trim().to_string())
+        })
+        .collect()
+}
+
 /// The chapter files `SUMMARY.md` links, in order.
 fn summary_chapters() -> Vec<String> {
     let summary = read(&src_dir().join("SUMMARY.md"));
@@ -145,6 +221,12 @@ fn summary_chapters() -> Vec<String> {
         .into_iter()
         .filter_map(|link| local_target(&link.target).map(str::to_string))
         .collect()
+}
+
+/// A lesson's page is named like its folder: `NN_name.md`.
+fn is_lesson_page(page: &str) -> bool {
+    let digits = page.chars().take_while(char::is_ascii_digit).count();
+    digits == 2 && page[2..].starts_with('_') && page.ends_with(".md")
 }
 
 /// The lessons in `exercises/`: folders named `NN_name`.
@@ -215,8 +297,17 @@ fn every_link_and_picture_in_a_page_exists() {
     let mut broken = Vec::new();
     for page in pages_on_disk() {
         let path = src_dir().join(&page);
-        let text = without_code_blocks(&read(&path));
+        let markdown = read(&path);
+        let text = without_code_blocks(&markdown);
         for link in links(&text) {
+            if let Some(anchor) = link.target.strip_prefix('#') {
+                if !anchors_of(&markdown).contains(anchor) {
+                    broken.push(format!(
+                        "{page}: link `#{anchor}`: no heading on this page has that id"
+                    ));
+                }
+                continue;
+            }
             let Some(target) = local_target(&link.target) else {
                 continue;
             };
@@ -225,12 +316,21 @@ fn every_link_and_picture_in_a_page_exists() {
             if !file.is_file() {
                 let what = if link.image { "picture" } else { "link" };
                 broken.push(format!("{page}: {what} `{}`", link.target));
+                continue;
+            }
+            if let Some(anchor) = anchor(&link.target).filter(|_| target.ends_with(".md")) {
+                if !anchors_of(&read(&file)).contains(anchor) {
+                    broken.push(format!(
+                        "{page}: link `{}`: {target} has no heading with the id `{anchor}`",
+                        link.target
+                    ));
+                }
             }
         }
     }
     assert!(
         broken.is_empty(),
-        "these links or pictures point at files that do not exist under lessons/src/:\n  {}\n\
+        "these links or pictures point at files or headings that do not exist under lessons/src/:\n  {}\n\
          (Pictures for the book live in lessons/src/images/.)",
         broken.join("\n  ")
     );
@@ -264,10 +364,7 @@ fn every_lesson_has_its_page_in_the_summary() {
 fn lessons_appear_in_the_summary_in_their_order() {
     let lesson_pages: Vec<String> = summary_chapters()
         .into_iter()
-        .filter(|page| {
-            let digits: String = page.chars().take_while(char::is_ascii_digit).collect();
-            digits.len() == 2 && page[2..].starts_with('_')
-        })
+        .filter(|page| is_lesson_page(page))
         .collect();
     let mut sorted = lesson_pages.clone();
     sorted.sort();
@@ -290,11 +387,9 @@ fn every_lesson_page_has_the_course_format() {
         "Key points",
     ];
     let mut problems = Vec::new();
-    for lesson in lesson_folders() {
-        let path = src_dir().join(format!("{lesson}.md"));
-        let Ok(text) = std::fs::read_to_string(&path) else {
-            continue; // a missing page is reported by its own test
-        };
+    for page in pages_on_disk().into_iter().filter(|p| is_lesson_page(p)) {
+        let lesson = page.trim_end_matches(".md");
+        let text = read(&src_dir().join(&page));
         let lower = text.to_lowercase();
         let missing: Vec<&str> = required
             .iter()
@@ -358,4 +453,29 @@ fn code_is_not_mistaken_for_links() {
         .map(|l| l.target)
         .collect();
     assert_eq!(targets, vec!["a.md", "b.md"]);
+}
+
+#[test]
+fn anchors_follow_mdbook_ids() {
+    let page = "# Safety: what `unsafe` promises\n\n## \"ABI is slower\"\n\n\
+                ```rust\n# hidden line, not a heading\n```\n\n## Key points\n## Key points\n\
+                ## Custom {#my-id}\n<a id=\"raw\"></a>\n";
+    let ids = anchors_of(page);
+    let expected: BTreeSet<String> = [
+        "safety-what-unsafe-promises",
+        "abi-is-slower",
+        "key-points",
+        "key-points-1",
+        "my-id",
+        "raw",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
+    assert_eq!(ids, expected);
+    assert_eq!(
+        anchor("corrections.md#abi-is-slower"),
+        Some("abi-is-slower")
+    );
+    assert_eq!(anchor("corrections.md"), None);
 }
