@@ -318,13 +318,13 @@ fn every_link_and_picture_in_a_page_exists() {
                 broken.push(format!("{page}: {what} `{}`", link.target));
                 continue;
             }
-            if let Some(anchor) = anchor(&link.target).filter(|_| target.ends_with(".md")) {
-                if !anchors_of(&read(&file)).contains(anchor) {
-                    broken.push(format!(
-                        "{page}: link `{}`: {target} has no heading with the id `{anchor}`",
-                        link.target
-                    ));
-                }
+            if let Some(anchor) = anchor(&link.target).filter(|_| target.ends_with(".md"))
+                && !anchors_of(&read(&file)).contains(anchor)
+            {
+                broken.push(format!(
+                    "{page}: link `{}`: {target} has no heading with the id `{anchor}`",
+                    link.target
+                ));
             }
         }
     }
