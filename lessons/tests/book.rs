@@ -214,6 +214,31 @@ fn markdown_headings(markdown: &str) -> Vec<String> {
         .collect()
 }
 
+/// Why a picture file would show as a broken image, if it would: empty, or
+/// not the format its extension names (for example a Git LFS pointer saved
+/// as `start.png`).
+fn not_a_picture(path: &Path) -> Option<String> {
+    let bytes = std::fs::read(path).ok()?;
+    let extension = path.extension()?.to_string_lossy().to_lowercase();
+    let magic: &[u8] = match extension.as_str() {
+        "png" => b"\x89PNG\r\n\x1a\n",
+        "jpg" | "jpeg" => b"\xff\xd8\xff",
+        "gif" => b"GIF8",
+        "svg" => {
+            return (!String::from_utf8_lossy(&bytes).contains("<svg"))
+                .then(|| "is not an SVG file".to_string());
+        }
+        _ => b"",
+    };
+    if bytes.is_empty() {
+        Some("is an empty file".to_string())
+    } else if !bytes.starts_with(magic) {
+        Some(format!("is not a {} file", extension.to_uppercase()))
+    } else {
+        None
+    }
+}
+
 /// The chapter files `SUMMARY.md` links, in order.
 fn summary_chapters() -> Vec<String> {
     let summary = read(&src_dir().join("SUMMARY.md"));
@@ -318,6 +343,11 @@ fn every_link_and_picture_in_a_page_exists() {
                 broken.push(format!("{page}: {what} `{}`", link.target));
                 continue;
             }
+            if link.image
+                && let Some(problem) = not_a_picture(&file)
+            {
+                broken.push(format!("{page}: picture `{}` {problem}", link.target));
+            }
             if let Some(anchor) = anchor(&link.target).filter(|_| target.ends_with(".md"))
                 && !anchors_of(&read(&file)).contains(anchor)
             {
@@ -330,7 +360,7 @@ fn every_link_and_picture_in_a_page_exists() {
     }
     assert!(
         broken.is_empty(),
-        "these links or pictures point at files or headings that do not exist under lessons/src/:\n  {}\n\
+        "these links or pictures are broken (a missing file or heading under lessons/src/, or a picture that is not one):\n  {}\n\
          (Pictures for the book live in lessons/src/images/.)",
         broken.join("\n  ")
     );
