@@ -509,3 +509,70 @@ fn anchors_follow_mdbook_ids() {
     );
     assert_eq!(anchor("corrections.md"), None);
 }
+
+/// The info strings (` ```rust,no_run ` → `rust,no_run`) of a page's fenced
+/// code blocks, with the line each starts on.
+fn code_block_infos(markdown: &str) -> Vec<(usize, String)> {
+    let mut infos = Vec::new();
+    let mut fence: Option<&str> = None;
+    for (number, line) in markdown.lines().enumerate() {
+        let trimmed = line.trim_start();
+        match fence {
+            Some(f) if trimmed.starts_with(f) => fence = None,
+            Some(_) => {}
+            None => {
+                for f in ["```", "~~~"] {
+                    if let Some(info) = trimmed.strip_prefix(f) {
+                        fence = Some(f);
+                        infos.push((number + 1, info.trim().to_string()));
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    infos
+}
+
+#[test]
+fn every_rust_block_is_compiled_by_the_tests() {
+    // `cargo test -p lessons --doc` compiles every Rust block, except those
+    // marked `ignore` and those whose language it does not take for Rust.
+    let mut problems = Vec::new();
+    for page in pages_on_disk() {
+        for (line, info) in code_block_infos(&read(&src_dir().join(&page))) {
+            let tags: Vec<&str> = info
+                .split(|c: char| c == ',' || c.is_whitespace())
+                .filter(|t| !t.is_empty())
+                .collect();
+            if tags.first() == Some(&"rs") {
+                problems.push(format!(
+                    "{page}:{line}: write ```rust, not ```rs (rustdoc does not test `rs` blocks)"
+                ));
+            } else if tags.contains(&"rust") && tags.contains(&"ignore") {
+                problems.push(format!(
+                    "{page}:{line}: a `rust,ignore` block is never compiled; use `rust,no_run` \
+                     (compiled, not run), `compile_fail`, or a ```text block if it is not Rust"
+                ));
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "every Rust example in the book must compile:\n  {}",
+        problems.join("\n  ")
+    );
+}
+
+#[test]
+fn code_block_infos_reads_fences() {
+    let page = "text\n```rust,no_run\nlet x = 1;\n```\n\n~~~c\nint x;\n~~~\n```\nplain\n```\n";
+    assert_eq!(
+        code_block_infos(page),
+        vec![
+            (2, "rust,no_run".to_string()),
+            (6, "c".to_string()),
+            (9, String::new())
+        ]
+    );
+}
