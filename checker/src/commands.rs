@@ -160,8 +160,9 @@ pub fn lesson_text(context: &Context, query: &str) -> Result<ExitCode> {
 
 pub fn read_lesson_text(root: &Path, lesson: &Lesson) -> Result<String> {
     let path = lesson.text_path(root);
-    std::fs::read_to_string(&path)
-        .with_context(|| format!("the lesson text {} is missing", path.display()))
+    let markdown = std::fs::read_to_string(&path)
+        .with_context(|| format!("the lesson text {} is missing", path.display()))?;
+    Ok(ui::lesson_for_terminal(&markdown))
 }
 
 pub fn verify(context: &Context, solutions: bool, review: bool) -> Result<ExitCode> {

@@ -123,9 +123,58 @@ pub fn hint_text(lesson: &Lesson) -> String {
     )
 }
 
+/// A lesson page as a terminal shows it: what mdBook shows, not its source.
+/// Hidden doc-test lines (`# ` in Rust blocks) are dropped and the few HTML
+/// tags the pages use are reduced to their text.
+pub fn lesson_for_terminal(markdown: &str) -> String {
+    let mut out = String::new();
+    let mut in_rust = false;
+    let mut in_code = false;
+    for line in markdown.lines() {
+        let trimmed = line.trim_start();
+        if let Some(fence) = trimmed.strip_prefix("```") {
+            if in_code {
+                in_code = false;
+                in_rust = false;
+            } else {
+                in_code = true;
+                let lang = fence.split(',').next().unwrap_or("").trim();
+                in_rust = lang.is_empty() || lang == "rust";
+            }
+        } else if in_rust && (trimmed == "#" || trimmed.starts_with("# ")) {
+            continue;
+        } else if !in_code {
+            let plain = line
+                .replace("<details>", "")
+                .replace("</details>", "")
+                .replace("<summary>", "")
+                .replace("</summary>", "");
+            if !line.trim().is_empty() && plain.trim().is_empty() {
+                continue;
+            }
+            out.push_str(&plain);
+            out.push('\n');
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn terminal_pages_hide_doctest_setup_lines() {
+        let page = "# Title\n\n```rust\n# fn main() {\nlet x = 1;\n#[derive(Debug)]\nstruct S;\n# }\n```\n\n```sh\n# a shell comment\n```\n<details>\n<summary>Why?</summary>\n";
+        let shown = lesson_for_terminal(page);
+        assert_eq!(
+            shown,
+            "# Title\n\n```rust\nlet x = 1;\n#[derive(Debug)]\nstruct S;\n```\n\n```sh\n# a shell comment\n```\nWhy?\n"
+        );
+    }
 
     #[test]
     fn progress_bars() {
