@@ -141,7 +141,7 @@ pub fn parse(text: &str) -> Result<Field, FieldError> {
         if rows == nx {
             return Err(format_error(
                 line,
-                format!("the header says {nx} rows, but there are more"),
+                format!("there are more rows than the {nx} the header gives"),
             ));
         }
         let mut count = 0;
