@@ -13,14 +13,24 @@
 
 #include "evolve.h"
 
+/* The formula for one cell. It is `static` (private to this file) so that the
+ * compiler inlines it into evolve()'s loop even in a shared library, where an
+ * exported function like evolve_point() may be replaced by another library's
+ * at load time and so is not inlined (try it: calling evolve_point() from the
+ * loop makes the .so's evolve() about twice as slow). */
+static inline double stencil(const double *u_previous, size_t ij, size_t row,
+                             double a, double dt, double dx2, double dy2)
+{
+    double centre = u_previous[ij];
+    return centre + a * dt * ((u_previous[ij + row] - 2.0 * centre + u_previous[ij - row]) / dx2 +
+                              (u_previous[ij + 1] - 2.0 * centre + u_previous[ij - 1]) / dy2);
+}
+
 double evolve_point(const double *u_previous, int ny, int i, int j,
                     double a, double dt, double dx2, double dy2)
 {
     size_t row = (size_t)ny;
-    size_t ij = (size_t)i * row + (size_t)j;
-    double centre = u_previous[ij];
-    return centre + a * dt * ((u_previous[ij + row] - 2.0 * centre + u_previous[ij - row]) / dx2 +
-                              (u_previous[ij + 1] - 2.0 * centre + u_previous[ij - 1]) / dy2);
+    return stencil(u_previous, (size_t)i * row + (size_t)j, row, a, dt, dx2, dy2);
 }
 
 void evolve(double *u, double *u_previous, int nx, int ny,
@@ -31,8 +41,8 @@ void evolve(double *u, double *u_previous, int nx, int ny,
     }
     for (int i = 1; i < nx - 1; i++) {
         for (int j = 1; j < ny - 1; j++) {
-            u[(size_t)i * (size_t)ny + (size_t)j] =
-                evolve_point(u_previous, ny, i, j, a, dt, dx2, dy2);
+            size_t ij = (size_t)i * (size_t)ny + (size_t)j;
+            u[ij] = stencil(u_previous, ij, (size_t)ny, a, dt, dx2, dy2);
         }
     }
     /* The new field becomes the previous one for the next step. */
