@@ -99,6 +99,8 @@ fn run() -> Result<(), Box<dyn Error>> {
 
     // The same colour scale for both pictures, so that they can be compared.
     let out = workbook_support::output_dir()?;
+    // `canonicalize` turns `.../support/../build/output` into `.../build/output`.
+    let out = out.canonicalize().unwrap_or(out);
     let (low, high) = (field::COLD, field::WARM);
     println!("\nPictures (brown is cold, green is warm):");
     for (name, f) in [("evolve_start.png", &start), ("evolve_end.png", &rust_end)] {

@@ -102,7 +102,7 @@ pub fn timing_table(rows: &[(&str, Duration)]) -> String {
     let mut out = format!("{:<width$}  {:>12}  {:>9}\n", "way", "time", "speed-up");
     for (name, time) in rows {
         let speed_up = slowest.as_secs_f64() / time.as_secs_f64().max(1e-12);
-        let time = format!("{time:?}");
+        let time = format!("{time:.2?}");
         out.push_str(&format!("{name:<width$}  {time:>12}  {speed_up:>8.1}×\n"));
     }
     out

@@ -84,7 +84,11 @@ fn the_program_agrees_prints_and_draws() {
         api::step(u, v, nx, ny, &Params::source())
     });
     for (name, shows) in [("evolve_start.png", &start), ("evolve_end.png", &end)] {
-        let path = out.path().join(name);
+        let folder = out
+            .path()
+            .canonicalize()
+            .expect("the temporary folder exists");
+        let path = folder.join(name);
         assert!(
             stdout.contains(&path.display().to_string()),
             "the program should say where it wrote {name}:\n{stdout}"
