@@ -67,7 +67,7 @@ fn run() -> Result<(), Box<dyn Error>> {
 
     for (name, end) in [("API", &api_end), ("Rust", &rust_end)] {
         let (diff, (i, j)) = max_abs_diff(&abi_end, end);
-        if !(diff <= TOLERANCE) {
+        if diff > TOLERANCE || diff.is_nan() {
             return Err(format!(
                 "after {STEPS} steps the {name} way and the ABI way differ by {diff:e} at \
                  u[{i}][{j}] ({} vs {}), more than {TOLERANCE:e}",

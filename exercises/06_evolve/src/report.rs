@@ -83,8 +83,8 @@ pub fn max_abs_diff(a: &Field, b: &Field) -> (f64, (usize, usize)) {
     let mut worst = (0.0, (0, 0));
     for (k, (x, y)) in a.values.iter().zip(&b.values).enumerate() {
         let d = (x - y).abs();
-        // `!(d <= worst)` also catches NaN.
-        if !(d <= worst.0) {
+        // A NaN counts as the worst difference of all.
+        if d > worst.0 || (d.is_nan() && !worst.0.is_nan()) {
             worst = (d, (k / a.ny.max(1), k % a.ny.max(1)));
         }
     }
