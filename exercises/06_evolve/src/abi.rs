@@ -22,11 +22,13 @@ use crate::Params;
 pub type EvolveFn = unsafe extern "C" fn();
 
 /// The loaded library and the `evolve` function found in it.
+// (The `allow` only quiets "field is never read" until `step` uses `evolve`.)
+#[allow(dead_code)]
 pub struct AbiEvolve {
     /// Keeps the library loaded for as long as `evolve` may be called: the
     /// function pointer points into it.
-    pub library: Library,
-    pub evolve: EvolveFn,
+    _library: Library,
+    evolve: EvolveFn,
 }
 
 impl AbiEvolve {
@@ -34,11 +36,12 @@ impl AbiEvolve {
     /// Windows) and looks up `evolve`.
     pub fn load() -> Result<AbiEvolve, Box<dyn Error>> {
         // TODO: find the library's path with
-        // `workbook_support::shared_library_path("evolve")?` (its error tells
-        // the learner how to build it), open it with `Library::new` and get
+        // `workbook_support::shared_library_path("evolve")?` (its error says
+        // how to build the library), open it with `Library::new` and get
         // the function with `library.get::<EvolveFn>(b"evolve")?`. A `Symbol`
         // borrows the library; copy the function pointer out of it (`*symbol`)
-        // and keep the library in the struct, so the pointer stays valid.
+        // and keep the library in the struct
+        // (`AbiEvolve { _library: library, evolve }`), so the pointer stays valid.
         // Both calls are `unsafe`: say in a `// SAFETY:` comment why they are
         // fine here.
         todo!("load build/libevolve.so and find `evolve` in it (src/abi.rs)")
