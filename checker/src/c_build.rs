@@ -105,8 +105,13 @@ fn compile(
     output: &Path,
     artifact: &CArtifact,
 ) -> Result<(), CBuildError> {
-    let mut command = compiler_command()?;
+    let (mut command, gnu_like) = compiler_command()?;
     command.arg("-I").arg(csrc_dir);
+    if gnu_like {
+        // No fused multiply-add: the C must compute exactly what the lessons'
+        // pure-Rust versions compute (clang fuses by default on ARM).
+        command.arg("-ffp-contract=off");
+    }
     if let CArtifact::Library(_) = artifact {
         // Position-independent code in a shared object, as the source's Makefile does.
         command.args(["-fPIC", "-shared"]);
@@ -136,8 +141,9 @@ fn compile(
 }
 
 /// The platform's C compiler with cc's flags for this target (optimised,
-/// warnings on), honouring CC and CFLAGS as cc does.
-fn compiler_command() -> Result<Command, CBuildError> {
+/// warnings on), honouring CC and CFLAGS as cc does; and whether it takes
+/// GCC-style flags.
+fn compiler_command() -> Result<(Command, bool), CBuildError> {
     let compiler = cc::Build::new()
         .target(env!("CHECKER_TARGET"))
         .host(env!("CHECKER_HOST"))
@@ -152,7 +158,9 @@ fn compiler_command() -> Result<Command, CBuildError> {
     let mut probe = compiler.to_command();
     probe.arg("--version");
     match probe.output() {
-        Ok(out) if out.status.success() => Ok(command),
+        Ok(out) if out.status.success() => {
+            Ok((command, compiler.is_like_gnu() || compiler.is_like_clang()))
+        }
         Ok(_) | Err(_) => Err(CBuildError::NoCompiler(format!(
             "`{}` did not run",
             compiler.path().display()
