@@ -61,9 +61,10 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     }
-    match fibonacci_api(MAX_N + 1) {
-        Err(error) => println!("  n = {} is refused: {error}", MAX_N + 1),
-        Ok(_) => println!("  WRONG: n = {} was not refused", MAX_N + 1),
+    let past = MAX_N.saturating_add(1);
+    match fibonacci_api(past) {
+        Err(error) => println!("  n = {past} is refused: {error}"),
+        Ok(_) => println!("  WRONG: n = {past} was not refused"),
     }
     ExitCode::SUCCESS
 }
