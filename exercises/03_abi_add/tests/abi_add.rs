@@ -28,17 +28,46 @@ fn arange(n: usize) -> Vec<f64> {
     (0..n).map(|i| i as f64 * 0.1).collect()
 }
 
+/// Extra elements after each buffer handed to C. Every test gives the wrapper
+/// the first part of a longer buffer (`&mut buffer[..n]`), so that a wrong `n`
+/// changes these elements, which the test can see, instead of memory the test
+/// does not own (which could crash every test at once).
+const SLACK: usize = 16;
+/// The value of the slack elements after `a`.
+const CANARY: f64 = -7777.0;
+
+/// `values`, then SLACK copies of `fill`.
+fn padded(mut values: Vec<f64>, fill: f64) -> Vec<f64> {
+    values.extend(std::iter::repeat_n(fill, SLACK));
+    values
+}
+
+/// Checks that the slack after the first `n` elements of `a` is untouched.
+fn assert_nothing_written_past(name: &str, a: &[f64], n: usize) {
+    for (i, x) in a.iter().enumerate().skip(n) {
+        assert_eq!(
+            *x, CANARY,
+            "{name} was given a slice of {n} elements, the first part of a longer buffer, \
+             but element {i}, past the end of that slice, changed from {CANARY} to {x}. \
+             C writes exactly n elements, wherever the slice ends: pass the slice's own \
+             length (from checked_len), never a larger number."
+        );
+    }
+}
+
 #[test]
 fn adds_every_element() {
     both(|name, add| {
         // The source's data: arange and ones, 2,000,000 values.
         let n = 2_000_000;
-        let mut a = arange(n);
-        let b = vec![1.0; n];
-        add(&mut a, &b).unwrap_or_else(|error| {
+        let mut a = padded(arange(n), CANARY);
+        // b's slack is 1.0, so that reading past the end of b shows in a too.
+        let b = padded(vec![1.0; n], 1.0);
+        add(&mut a[..n], &b[..n]).unwrap_or_else(|error| {
             panic!("{name} refused two slices of {n} values each: {error}")
         });
-        for (i, x) in a.iter().enumerate() {
+        assert_nothing_written_past(name, &a, n);
+        for (i, x) in a[..n].iter().enumerate() {
             let want = i as f64 * 0.1 + 1.0;
             assert_eq!(
                 *x, want,
@@ -48,11 +77,13 @@ fn adds_every_element() {
         }
 
         // b that is not all ones, so that swapping a and b shows.
-        let mut a: Vec<f64> = (0..1000).map(|i| i as f64).collect();
-        let b: Vec<f64> = (0..1000).map(|i| 0.5 * i as f64 + 0.25).collect();
-        add(&mut a, &b)
+        let n = 1000;
+        let mut a = padded((0..n).map(|i| i as f64).collect(), CANARY);
+        let b = padded((0..n).map(|i| 0.5 * i as f64 + 0.25).collect(), 1.0);
+        add(&mut a[..n], &b[..n])
             .unwrap_or_else(|error| panic!("{name} refused 1000 + 1000 values: {error}"));
-        for (i, x) in a.iter().enumerate() {
+        assert_nothing_written_past(name, &a, n);
+        for (i, x) in a[..n].iter().enumerate() {
             let want = i as f64 + 0.5 * i as f64 + 0.25;
             assert_eq!(
                 *x, want,
@@ -63,11 +94,14 @@ fn adds_every_element() {
         assert_eq!(b[1], 0.75, "{name} changed b: only a may be written");
 
         // Empty slices: nothing to do, and nothing to refuse.
+        let mut a = padded(Vec::new(), CANARY);
+        let b = padded(Vec::new(), 1.0);
         assert_eq!(
-            add(&mut [], &[]),
+            add(&mut a[..0], &b[..0]),
             Ok(()),
             "{name}: two empty slices have the same length and should be accepted"
         );
+        assert_nothing_written_past(name, &a, 0);
     });
 }
 
@@ -75,9 +109,9 @@ fn adds_every_element() {
 fn refuses_slices_of_different_lengths() {
     both(|name, add| {
         for (len_a, len_b) in [(5, 4), (4, 5), (0, 1), (1, 0)] {
-            let mut a = vec![10.0; len_a];
-            let b = vec![1.0; len_b];
-            let got = add(&mut a, &b);
+            let mut a = padded(vec![10.0; len_a], CANARY);
+            let b = padded(vec![1.0; len_b], 1.0);
+            let got = add(&mut a[..len_a], &b[..len_b]);
             assert_eq!(
                 got,
                 Err(AddError::LengthMismatch { a: len_a, b: len_b }),
@@ -86,42 +120,28 @@ fn refuses_slices_of_different_lengths() {
                  C would read or write past the end of the shorter slice. Look at checked_len."
             );
             assert!(
-                a.iter().all(|x| *x == 10.0),
+                a[..len_a].iter().all(|x| *x == 10.0),
                 "{name} refused mismatched lengths but had already changed a: \
                  check the lengths before calling C"
             );
+            assert_nothing_written_past(name, &a, len_a);
         }
     });
 }
 
 #[test]
 fn never_writes_past_the_end_of_a() {
-    // The wrapper gets the first n elements of a longer buffer; the elements
-    // after n are canaries that must still hold their value afterwards.
-    const CANARY: f64 = -7777.0;
     both(|name, add| {
         for n in [0, 1, 7, 1000] {
-            let mut buffer = vec![0.0; n + 16];
-            for (i, x) in buffer.iter_mut().enumerate() {
-                *x = if i < n { i as f64 } else { CANARY };
-            }
-            let b = vec![1.0; n];
-            add(&mut buffer[..n], &b).unwrap_or_else(|error| {
+            let mut a = padded((0..n).map(|i| i as f64).collect(), CANARY);
+            let b = padded(vec![1.0; n], 1.0);
+            add(&mut a[..n], &b[..n]).unwrap_or_else(|error| {
                 panic!("{name} refused two slices of {n} values each: {error}")
             });
-            for (i, x) in buffer.iter().enumerate() {
-                if i < n {
-                    assert_eq!(*x, i as f64 + 1.0, "{name}: a[{i}] was not added to");
-                } else {
-                    assert_eq!(
-                        *x, CANARY,
-                        "{name} was given the first {n} elements of a longer buffer, \
-                         but element {i}, past the end of that slice, changed from {CANARY} to {x}. \
-                         C writes exactly n elements: pass the slice's own length (from checked_len), \
-                         never a larger number."
-                    );
-                }
+            for (i, x) in a[..n].iter().enumerate() {
+                assert_eq!(*x, i as f64 + 1.0, "{name}: a[{i}] was not added to");
             }
+            assert_nothing_written_past(name, &a, n);
         }
     });
 }
@@ -165,7 +185,12 @@ fn valgrind_finds_no_invalid_access() {
         ])
         .output()
         .expect("valgrind runs");
-    let report = String::from_utf8_lossy(&out.stderr);
+    // The start of valgrind's report is the useful part.
+    let report: String = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .take(40)
+        .collect::<Vec<_>>()
+        .join("\n");
     let output = String::from_utf8_lossy(&out.stdout);
     match out.status.code() {
         Some(0) => {}
@@ -173,6 +198,11 @@ fn valgrind_finds_no_invalid_access() {
             "Run under valgrind, your wrappers made C read or write memory outside the \
              slices they were given. The call must pass exactly the slices' length as n. \
              valgrind said:\n{report}"
+        ),
+        None => panic!(
+            "Run under valgrind, your wrappers crashed the program ({}). The call \
+             must pass exactly the slices' length as n. valgrind said:\n{report}",
+            out.status
         ),
         _ => panic!(
             "The wrappers failed before valgrind could judge them (fix the other tests \
