@@ -40,12 +40,13 @@ fn main() {
     if !library.is_file() {
         // Without this check the linker would fail later with
         // "unable to find library -lABI_add", which does not say what to do.
-        eprintln!(
-            "\n{} has not been built yet.\n\
-             Build the C libraries with `cargo run -p checker -- build-c` (or `make`), then try again.\n",
+        // `cargo::error` stops the build with just this message.
+        println!(
+            "cargo::error={} has not been built yet. Build the C libraries with \
+             `cargo run -p checker -- build-c` (or `make`), then try again.",
             library.display()
         );
-        std::process::exit(1);
+        return;
     }
     let dir = dir
         .canonicalize()
