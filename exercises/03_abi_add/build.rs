@@ -1,0 +1,64 @@
+//! Part 2 of this lesson, ABI out-of-line: the prebuilt library
+//! `build/libABI_add.so` is linked into this crate at link time, so that the
+//! declarations in `src/bindings.rs` resolve to it. Nothing is compiled here;
+//! no C compiler takes part in this crate's build (that is what makes it
+//! "ABI" style). The library itself is built beforehand by
+//! `cargo run -p checker -- build-c` or `make`.
+//!
+//! This file is part of the lesson (not one you edit): read it.
+
+use std::env;
+use std::path::PathBuf;
+
+/// Where `checker build-c` and `make` put the C libraries (the same rule as
+/// `workbook_support::c_build_dir`, repeated here so that this build script
+/// needs no dependencies).
+fn c_build_dir() -> PathBuf {
+    println!("cargo:rerun-if-env-changed=FFI_WORKBOOK_C_DIR");
+    match env::var_os("FFI_WORKBOOK_C_DIR") {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => {
+            PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
+                .join("../../build")
+        }
+    }
+}
+
+fn main() {
+    let target_os = env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
+    let file_name = match target_os.as_str() {
+        "windows" => "ABI_add.dll",
+        "macos" | "ios" => "libABI_add.dylib",
+        _ => "libABI_add.so",
+    };
+    let dir = c_build_dir();
+    let library = dir.join(file_name);
+    // Run again when the library appears or is rebuilt.
+    println!("cargo:rerun-if-changed={}", library.display());
+    println!("cargo:rerun-if-changed=build.rs");
+
+    if !library.is_file() {
+        // Without this check the linker would fail later with
+        // "unable to find library -lABI_add", which does not say what to do.
+        // `cargo::error` stops the build with just this message.
+        println!(
+            "cargo::error={} has not been built yet. Build the C libraries with \
+             `cargo run -p checker -- build-c` (or `make`), then try again.",
+            library.display()
+        );
+        return;
+    }
+    let dir = dir
+        .canonicalize()
+        .expect("the build folder exists, since the library is in it");
+
+    // Where the linker looks for the library, and which one to link.
+    println!("cargo:rustc-link-search=native={}", dir.display());
+    println!("cargo:rustc-link-lib=dylib=ABI_add");
+    // The linker only records the name "libABI_add.so"; at run time the
+    // dynamic loader has to find the file too. An rpath written into the
+    // binary (and the test executables) tells it where to look.
+    if target_os != "windows" {
+        println!("cargo:rustc-link-arg=-Wl,-rpath,{}", dir.display());
+    }
+}

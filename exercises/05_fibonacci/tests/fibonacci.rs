@@ -1,0 +1,240 @@
+//! Lesson 5's checks: the definition (F(0) ... F(n), n + 1 numbers), the
+//! agreement of the ABI and API styles, the boundary MAX_N = 46 on both
+//! sides, and that no C addition overflows on the way. Then the program's
+//! output.
+//!
+//! The API copy of fibonacci.c is compiled with int-overflow traps (see
+//! build.rs): an overflowing call kills the process, so calls that might
+//! overflow run in a child process, and the parent explains what happened.
+
+use std::ffi::c_int;
+use std::process::Command;
+
+use fibonacci::{AbiFibo, TooLarge, fibonacci_api};
+
+/// F(0), ..., F(n), computed in Rust with 64-bit integers (no overflow
+/// below F(92)), to compare with.
+fn reference(n: u32) -> Vec<i64> {
+    let mut numbers = vec![0_i64, 1];
+    while numbers.len() <= n as usize {
+        let k = numbers.len();
+        numbers.push(numbers[k - 1] + numbers[k - 2]);
+    }
+    numbers.truncate(n as usize + 1);
+    numbers
+}
+
+fn widen(numbers: &[c_int]) -> Vec<i64> {
+    numbers.iter().map(|&x| i64::from(x)).collect()
+}
+
+fn open() -> AbiFibo {
+    AbiFibo::open().unwrap_or_else(|error| panic!("AbiFibo::open() (src/lib.rs) failed: {error}"))
+}
+
+#[test]
+fn ten_gives_eleven_numbers_from_f0_to_f10() {
+    let want = vec![0, 1, 1, 2, 3, 5, 8, 13, 21, 34, 55];
+    let abi = open();
+    for (style, got) in [
+        ("AbiFibo::sequence(10) (ABI)", abi.sequence(10)),
+        ("fibonacci_api(10) (API)", fibonacci_api(10)),
+    ] {
+        let got = got.unwrap_or_else(|error| panic!("{style} was refused: {error}"));
+        assert_eq!(
+            got, want,
+            "{style} should be F(0) ... F(10): the 11 numbers 0 1 1 2 3 5 8 13 21 34 55. \
+             Start from a = 0 (F(0)), b = 1 (F(1)); push a, then b, then b after each call."
+        );
+    }
+}
+
+#[test]
+fn the_smallest_n() {
+    let abi = open();
+    for (n, want) in [(0, vec![0]), (1, vec![0, 1]), (2, vec![0, 1, 1])] {
+        for (style, got) in [
+            ("AbiFibo::sequence", abi.sequence(n)),
+            ("fibonacci_api", fibonacci_api(n)),
+        ] {
+            assert_eq!(
+                got,
+                Ok(want.clone()),
+                "{style}({n}) should be F(0) ... F({n}) = {want:?}: n + 1 numbers, \
+                 and no call to fibo before the third one"
+            );
+        }
+    }
+}
+
+#[test]
+fn abi_and_api_agree_with_the_definition() {
+    // Up to 45 only: a loop with one call too many still does not overflow
+    // here, so this test can tell you about the values first.
+    let abi = open();
+    for n in 0..=45 {
+        let want = reference(n);
+        let by_abi = abi.sequence(n).map(|v| widen(&v));
+        let by_api = fibonacci_api(n).map(|v| widen(&v));
+        assert_eq!(
+            by_abi,
+            Ok(want.clone()),
+            "AbiFibo::sequence({n}) should be F(0) ... F({n})"
+        );
+        assert_eq!(
+            by_api,
+            Ok(want),
+            "fibonacci_api({n}) should be F(0) ... F({n})"
+        );
+    }
+}
+
+#[test]
+fn abi_refuses_past_46() {
+    let abi = open();
+    let last = reference(46)[46];
+    let got = abi.sequence(46).map(|v| widen(&v));
+    assert_eq!(
+        got,
+        Ok(reference(46)),
+        "AbiFibo::sequence(46) should work: F(46) = {last} fits in a C int (at most {})",
+        c_int::MAX
+    );
+    for n in [47, 48, 1000] {
+        assert_eq!(
+            abi.sequence(n).map(|v| v.len()),
+            Err(TooLarge { n }),
+            "AbiFibo::sequence({n}) should be refused with Err(TooLarge {{ n: {n} }}): \
+             F(47) = 2971215073 does not fit in a C int, and overflowing one is undefined \
+             behaviour in C. Set MAX_N and check it before calling C."
+        );
+    }
+}
+
+/// Run in a child process by `run_api_in_child`: prints fibonacci_api(FIB_N).
+#[test]
+#[ignore = "run in a child process by the API boundary tests"]
+fn child_runs_fibonacci_api() {
+    let Ok(n) = std::env::var("FIB_N") else {
+        return;
+    };
+    let n: u32 = n.parse().expect("FIB_N is a number");
+    println!("RESULT {:?}", fibonacci_api(n).map(|v| widen(&v)));
+}
+
+/// Runs `fibonacci_api(n)` in a child process: its printed result, or an
+/// explanation of how it died.
+fn run_api_in_child(n: u32) -> Result<String, String> {
+    let out = Command::new(std::env::current_exe().expect("the test executable's path"))
+        .args([
+            "child_runs_fibonacci_api",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("FIB_N", n.to_string())
+        .output()
+        .expect("the test executable runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    if let Some(line) = stdout
+        .lines()
+        .find_map(|line| line.split_once("RESULT ").map(|(_, result)| result))
+    {
+        return Ok(line.to_string());
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if out.status.signal() == Some(4) || out.status.signal() == Some(5) {
+            return Err(format!(
+                "fibonacci_api({n}) crashed: the C code overflowed an int (build.rs \
+                 compiles it with overflow traps, so C's undefined behaviour stops the \
+                 program instead of wrapping silently)"
+            ));
+        }
+    }
+    Err(format!(
+        "fibonacci_api({n}) failed ({}):\n{stdout}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    ))
+}
+
+#[test]
+fn api_at_46_computes_nothing_past_f46() {
+    let want = format!("{:?}", Ok::<_, TooLarge>(reference(46)));
+    match run_api_in_child(46) {
+        Ok(got) => assert_eq!(
+            got, want,
+            "fibonacci_api(46) should give F(0) ... F(46), ending in F(46) = 1836311903"
+        ),
+        Err(why) => panic!(
+            "{why}.\nF(46) = 1836311903 fits in a C int, but F(47) does not: for n = 46 \
+             your loop calls fibo once too often, and that last call computes F(47), \
+             which nobody prints. Start with F(0) and F(1) already known and call fibo \
+             only n - 1 times (never for n = 0 or 1): the last call then computes F(n)."
+        ),
+    }
+}
+
+#[test]
+fn api_refuses_past_46() {
+    for n in [47, 1000] {
+        let want = format!("{:?}", Err::<Vec<i64>, _>(TooLarge { n }));
+        match run_api_in_child(n) {
+            Ok(got) => assert_eq!(
+                got, want,
+                "fibonacci_api({n}) should be refused with Err(TooLarge {{ n: {n} }}): \
+                 F(47) = 2971215073 does not fit in a C int. MAX_N is the largest n allowed."
+            ),
+            Err(why) => panic!(
+                "{why}.\nfibonacci_api({n}) should have been refused before calling C: \
+                 check `n > MAX_N` first, with MAX_N = the largest n whose F(n) fits."
+            ),
+        }
+    }
+}
+
+#[test]
+fn the_error_says_what_is_allowed() {
+    let message = TooLarge { n: 47 }.to_string();
+    assert!(
+        message.contains("47") && message.contains("46"),
+        "The TooLarge message should name n and the largest n allowed, MAX_N = 46; it is: {message}"
+    );
+}
+
+#[test]
+fn program_output() {
+    let out = Command::new(env!("CARGO_BIN_EXE_fibonacci"))
+        .output()
+        .expect("the lesson's program runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "`cargo run -p fibonacci` failed ({}). It printed:\n{stdout}\n{stderr}",
+        out.status
+    );
+    workbook_support::snapshot_settings().bind(|| {
+        insta::assert_snapshot!("program_output", stdout);
+    });
+}
+
+#[test]
+fn a_missing_library_is_reported_with_the_command_that_builds_it() {
+    let empty = std::env::temp_dir().join("ffi-workbook-lesson5-no-libraries-here");
+    std::fs::create_dir_all(&empty).expect("a scratch folder");
+    let out = Command::new(env!("CARGO_BIN_EXE_fibonacci"))
+        .env(workbook_support::C_DIR_ENV, &empty)
+        .output()
+        .expect("the lesson's program runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && stderr.contains("cargo run -p checker -- build-c"),
+        "When the library is missing, AbiFibo::open() should return the error from \
+         workbook_support::shared_library_path (it names the command that builds the \
+         library) instead of panicking. The program printed:\n{stderr}"
+    );
+}
