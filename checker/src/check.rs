@@ -326,8 +326,20 @@ fn compile(env: &CheckEnv, lesson: &Lesson) -> Result<Artifacts, Report> {
         return Ok(artifacts);
     }
     let details = if errors.is_empty() {
-        // A build script that failed, or cargo itself refusing: its own words.
-        cut(&cargo_stderr(&run.stderr), SHOWN_LINES)
+        let stderr = cargo_stderr(&run.stderr);
+        if !stderr.contains("failed to run custom build command") {
+            // No compiler message and no build script at fault: cargo refused
+            // the workspace itself (a manifest, the lock file). Not the lesson.
+            return Err(report(
+                Verdict::Environment,
+                format!(
+                    "cargo could not build the workspace:\n{}",
+                    cut(&stderr, SHOWN_LINES)
+                ),
+            ));
+        }
+        // A build script (build.rs) that failed: its own words.
+        cut(&stderr, SHOWN_LINES)
     } else {
         let total = errors.len();
         let mut shown: String = errors

@@ -143,3 +143,28 @@ fn a_lesson_without_checks_never_passes() {
         .stdout(predicate::str::contains("FAIL cannot run here"))
         .stdout(predicate::str::contains("has no checks"));
 }
+
+#[test]
+fn a_failing_build_script_is_the_learners_compile_error() {
+    run("build_script_panics")
+        .code(1)
+        .stdout(predicate::str::contains("FAIL compile error"))
+        .stdout(predicate::str::contains(
+            "the learner's build.rs went wrong",
+        ));
+}
+
+#[test]
+fn a_broken_workspace_is_an_environment_error_not_the_learners() {
+    let copy = common::fresh_copy(&common::verdicts_fixture(), "verdicts-broken-lock");
+    std::fs::write(copy.join("Cargo.lock"), "<<<<<<< conflict\n").unwrap();
+    common::checker(&copy)
+        .args(["run", "passes"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("FAIL cannot run here"))
+        .stdout(predicate::str::contains(
+            "cargo could not build the workspace",
+        ))
+        .stdout(predicate::str::contains("lock file"));
+}
