@@ -404,20 +404,12 @@ impl<'a> Grader<'a> {
                 .take_editable(self.workbook, &opened.root, &opened.links_ignored)?;
         flags.extend(workspace::compare_protected(self.workbook, &opened.root));
         for (lesson, present) in self.workbook.lessons.iter().zip(present) {
-            let result = if present {
-                let checked = check_lesson(&self.env, lesson);
-                lesson_result(
-                    lesson,
-                    GradeVerdict::from_check(&checked.verdict),
-                    detail(&checked),
-                    checked.elapsed,
-                )
-            } else {
+            if !present {
                 let files: Vec<String> = lesson
                     .editable_paths()
                     .map(|p| p.to_string_lossy().replace('\\', "/"))
                     .collect();
-                lesson_result(
+                report.lessons.push(lesson_result(
                     lesson,
                     GradeVerdict::Missing,
                     format!(
@@ -425,30 +417,57 @@ impl<'a> Grader<'a> {
                         files.join(", ")
                     ),
                     Duration::ZERO,
-                )
-            };
+                ));
+                continue;
+            }
+            let checked = check_lesson(&self.env, lesson);
+            let mut result = lesson_result(
+                lesson,
+                GradeVerdict::from_check(&checked.verdict),
+                detail(&checked),
+                checked.elapsed,
+            );
+            // Put the instructor's files back before the next lesson. Any
+            // that changed were changed by this lesson's code while it ran,
+            // and then its verdict cannot be trusted.
+            let changed = self.scratch.restore()?;
+            if !changed.is_empty() {
+                result.verdict = GradeVerdict::Failed;
+                result.points = 0;
+                result.detail = format!(
+                    "The submission's code changed files the lesson's checks rely on while it \
+                     was checked ({}), so its result does not count. They were restored.",
+                    changed
+                        .iter()
+                        .take(3)
+                        .map(|p| p.to_string_lossy().replace('\\', "/"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
+            for path in changed.iter().take(MAX_LISTED_CHANGES) {
+                flags.push(Flag::new(
+                    FlagKind::ChangedDuringGrading,
+                    Some(path),
+                    format!(
+                        "was changed by the submission's code while lesson {} was checked \
+                         (it was restored, and the lesson failed)",
+                        lesson.number
+                    ),
+                ));
+            }
+            if changed.len() > MAX_LISTED_CHANGES {
+                flags.push(Flag::new(
+                    FlagKind::ChangedDuringGrading,
+                    None,
+                    format!(
+                        "and {} more files were changed while lesson {} was checked",
+                        changed.len() - MAX_LISTED_CHANGES,
+                        lesson.number
+                    ),
+                ));
+            }
             report.lessons.push(result);
-        }
-        // Put the instructor's files back; any that had changed were changed
-        // by this submission's code while it ran.
-        let changed = self.scratch.restore()?;
-        for path in changed.iter().take(MAX_LISTED_CHANGES) {
-            flags.push(Flag::new(
-                FlagKind::ChangedDuringGrading,
-                Some(path),
-                "was changed by the submission's code while it was graded (it was restored)"
-                    .to_string(),
-            ));
-        }
-        if changed.len() > MAX_LISTED_CHANGES {
-            flags.push(Flag::new(
-                FlagKind::ChangedDuringGrading,
-                None,
-                format!(
-                    "and {} more files were changed by the submission's code while it was graded",
-                    changed.len() - MAX_LISTED_CHANGES
-                ),
-            ));
         }
         report.flags = flags;
         Ok(())

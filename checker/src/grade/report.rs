@@ -77,7 +77,7 @@ pub enum FlagKind {
     /// lesson's files, a link, or too large.
     FileNotTaken,
     /// Running the submission's code changed the instructor's files in the
-    /// grading workspace (they were restored before the next submission).
+    /// grading workspace: they were restored, and that lesson failed.
     ChangedDuringGrading,
 }
 
@@ -187,6 +187,10 @@ fn lesson_column(info: &LessonInfo) -> String {
     format!("{:02}_{}", info.number, info.lesson)
 }
 
+/// The most lines of a lesson's detail the table shows (a snapshot's diff
+/// comes after about a dozen lines of insta's summary).
+const TABLE_DETAIL_LINES: usize = 30;
+
 /// The table: one line per submission, then what went wrong, for a person.
 pub fn table(report: &BatchReport) -> String {
     let mut out = String::new();
@@ -207,30 +211,24 @@ pub fn table(report: &BatchReport) -> String {
         .unwrap_or(10)
         .min(40);
     let score_width = format!("{0}/{0}", report.max_score).len().max(5);
-    let _ = write!(
-        out,
-        "{:<name_width$}  {:<score_width$}",
-        "submission", "score"
-    );
+    let mut line = format!("{:<name_width$}  {:<score_width$}", "submission", "score");
     for info in &report.lessons {
-        let _ = write!(out, "  {:<7}", info.number);
+        let _ = write!(line, "  {:<7}", info.number);
     }
-    let _ = writeln!(out, "  flags");
+    let _ = writeln!(out, "{line}  flags");
     for sub in &report.submissions {
         let name: String = sub.name.chars().take(name_width).collect();
         let score = format!("{}/{}", sub.score, sub.max_score);
-        let _ = write!(out, "{name:<name_width$}  {score:<score_width$}");
+        let mut line = format!("{name:<name_width$}  {score:<score_width$}");
         for lesson in &sub.lessons {
-            let _ = write!(out, "  {:<7}", lesson.verdict.mark());
+            let _ = write!(line, "  {:<7}", lesson.verdict.mark());
         }
-        let flags = if sub.error.is_some() {
-            "unreadable".to_string()
-        } else if sub.flags.is_empty() {
-            String::new()
-        } else {
-            sub.flags.len().to_string()
-        };
-        let _ = writeln!(out, "  {flags}");
+        if sub.error.is_some() {
+            line.push_str("  unreadable");
+        } else if !sub.flags.is_empty() {
+            let _ = write!(line, "  {}", sub.flags.len());
+        }
+        let _ = writeln!(out, "{}", line.trim_end());
     }
 
     out.push_str("\nLessons: ");
@@ -294,7 +292,7 @@ pub fn table(report: &BatchReport) -> String {
                 lesson.lesson,
                 lesson.verdict.as_str()
             );
-            let detail = crate::check::cut(lesson.detail.trim_end(), 12);
+            let detail = crate::check::cut(lesson.detail.trim_end(), TABLE_DETAIL_LINES);
             for line in detail.lines() {
                 let _ = writeln!(out, "{}", format!("      {line}").trim_end());
             }
