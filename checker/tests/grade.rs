@@ -246,11 +246,9 @@ fn grades_a_class_and_never_stops_for_one_submission() {
     write(
         &tamper,
         "exercises/02_greeting/src/main.rs",
-        &format!(
-            "fn main() {{\n    let path = \"tests/snapshots/check__greets_ferris.snap\";\n    \
-             let old = std::fs::read_to_string(path).unwrap();\n    \
-             std::fs::write(path, old.replace(\"Hello, Ferris!\", \"Hello Ferris\")).unwrap();\n}}\n"
-        ),
+        "fn main() {\n    let path = \"tests/snapshots/check__greets_ferris.snap\";\n    \
+         let old = std::fs::read_to_string(path).unwrap();\n    \
+         std::fs::write(path, old.replace(\"Hello, Ferris!\", \"Hello Ferris\")).unwrap();\n}\n",
     );
     args.push(tamper);
 
