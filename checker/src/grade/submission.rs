@@ -544,4 +544,101 @@ mod tests {
                 .contains("no workbook")
         );
     }
+
+    fn zip_with(path: &Path, entries: &[(&str, &[u8])], links: &[(&str, &str)]) {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(File::create(path).unwrap());
+        let options = zip::write::SimpleFileOptions::default();
+        for (name, data) in entries {
+            zip.start_file(*name, options).unwrap();
+            zip.write_all(data).unwrap();
+        }
+        for (name, target) in links {
+            zip.add_symlink(*name, *target, options).unwrap();
+        }
+        zip.finish().unwrap();
+    }
+
+    #[test]
+    fn zip_links_inside_are_left_out_and_target_folders_skipped() {
+        let tmp = tempfile::tempdir().unwrap();
+        let archive = tmp.path().join("a.zip");
+        zip_with(
+            &archive,
+            &[
+                ("wb/exercises/01_x/src/lib.rs", b"pub fn x() {}"),
+                ("wb/target/debug/huge.bin", &[0; 4096]),
+                ("wb/.git/HEAD", b"ref"),
+            ],
+            &[("wb/exercises/01_x/src/main.rs", "lib.rs")],
+        );
+        let out = tmp.path().join("out");
+        let links = unpack_zip(&archive, &out, Caps::DEFAULT).unwrap();
+        assert_eq!(links, [PathBuf::from("wb/exercises/01_x/src/main.rs")]);
+        assert!(out.join("wb/exercises/01_x/src/lib.rs").is_file());
+        assert!(!out.join("wb/exercises/01_x/src/main.rs").exists());
+        assert!(!out.join("wb/target").exists());
+        assert!(!out.join("wb/.git").exists());
+    }
+
+    #[test]
+    fn caps_count_what_is_really_unpacked() {
+        let tmp = tempfile::tempdir().unwrap();
+        let archive = tmp.path().join("big.zip");
+        // 64 KiB of zeros compresses to almost nothing: the cap must count
+        // the bytes written, not the archive's size.
+        zip_with(&archive, &[("a", &[0; 65536]), ("b", b"x")], &[]);
+        let small = Caps {
+            entries: 10,
+            files: 10,
+            bytes: 1000,
+        };
+        let err = unpack_zip(&archive, &tmp.path().join("o1"), small).unwrap_err();
+        assert!(err.0.contains("more than"), "{err}");
+        let few_files = Caps {
+            entries: 10,
+            files: 1,
+            bytes: 1 << 20,
+        };
+        let err = unpack_zip(&archive, &tmp.path().join("o2"), few_files).unwrap_err();
+        assert!(err.0.contains("more than 1 files"), "{err}");
+        let few_entries = Caps {
+            entries: 1,
+            files: 10,
+            bytes: 1 << 20,
+        };
+        let err = unpack_zip(&archive, &tmp.path().join("o3"), few_entries).unwrap_err();
+        assert!(err.0.contains("more than 1 entries"), "{err}");
+        unpack_zip(&archive, &tmp.path().join("o4"), Caps::DEFAULT).unwrap();
+    }
+
+    #[test]
+    fn tar_hard_links_out_are_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let archive = tmp.path().join("a.tar.gz");
+        let gz = flate2::write::GzEncoder::new(
+            File::create(&archive).unwrap(),
+            flate2::Compression::fast(),
+        );
+        let mut tar = tar::Builder::new(gz);
+        let mut header = tar::Header::new_gnu();
+        header.set_entry_type(tar::EntryType::Link);
+        header.set_size(0);
+        tar.append_link(&mut header, "wb/passwd", "/etc/passwd")
+            .unwrap();
+        tar.into_inner().unwrap().finish().unwrap();
+        let err = unpack_tar_gz(&archive, &tmp.path().join("out"), Caps::DEFAULT).unwrap_err();
+        assert!(err.0.contains("points outside"), "{err}");
+    }
+
+    #[test]
+    fn damaged_archives_are_errors_not_panics() {
+        let tmp = tempfile::tempdir().unwrap();
+        let archive = tmp.path().join("junk.zip");
+        std::fs::write(&archive, b"PK\x03\x04 not really").unwrap();
+        assert!(unpack_zip(&archive, &tmp.path().join("o"), Caps::DEFAULT).is_err());
+        let archive = tmp.path().join("junk.tar.gz");
+        std::fs::write(&archive, b"\x1f\x8b junk").unwrap();
+        assert!(unpack_tar_gz(&archive, &tmp.path().join("o"), Caps::DEFAULT).is_err());
+    }
 }
