@@ -90,13 +90,15 @@ enum Cmd {
         /// Workbook folders, .zip or .tar.gz files.
         #[arg(required = true, value_name = "SUBMISSION")]
         submissions: Vec<PathBuf>,
-        /// How to write the report: a table for a person, json, csv for a
+        /// The report on stdout: a table for a person, json, csv for a
         /// gradebook, junit XML for CI systems.
         #[arg(long, value_enum, default_value_t = grade::Format::Table)]
         format: grade::Format,
-        /// Write the report to FILE instead of stdout.
+        /// Also write the report to FILE, in the format its extension names
+        /// (.json, .csv, .xml for JUnit, .txt for the table; --format's for
+        /// any other). May be repeated; stdout then shows the table.
         #[arg(long, short, value_name = "FILE")]
-        out: Option<PathBuf>,
+        out: Vec<PathBuf>,
         /// Submissions graded at once [default: half the cores, 1 to 4].
         /// Each job compiles the dependencies once, in its own target folder.
         #[arg(long, short, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]

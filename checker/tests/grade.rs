@@ -406,17 +406,43 @@ fn reports_for_gradebooks_ci_and_people() {
     write(&bad, "exercises/02_greeting/src/lib.rs", WRONG_GREETING);
     let (good, bad) = (good.to_str().unwrap(), bad.to_str().unwrap());
 
-    let csv = grade(&fixture(), &["--format", "csv", good, bad]).success();
-    let csv = String::from_utf8(csv.get_output().stdout.clone()).unwrap();
-    assert_eq!(
-        csv,
-        "submission,01_answer,02_greeting,03_twice,total,max_score,flags,error\r\n\
-         alice,1,1,1,3,3,,\r\n\
-         bob,1,0,1,2,3,,\r\n"
-    );
+    let expected_csv = "submission,01_answer,02_greeting,03_twice,total,max_score,flags,error\r\n\
+                        alice,1,1,1,3,3,,\r\n\
+                        bob,1,0,1,2,3,,\r\n";
+    grade(&fixture(), &["--format", "csv", good, bad])
+        .success()
+        .stdout(expected_csv);
 
-    let junit = grade(&fixture(), &["--format", "junit", good, bad]).success();
-    let junit = String::from_utf8(junit.get_output().stdout.clone()).unwrap();
+    // One batch, every report: each file's format is its extension's, and
+    // stdout shows the table.
+    let out = |name: &str| tmp.path().join(name).to_string_lossy().into_owned();
+    let (csv, xml, json, txt) = (
+        out("grades.csv"),
+        out("grades.xml"),
+        out("grades.json"),
+        out("grades.txt"),
+    );
+    let table = grade(
+        &fixture(),
+        &[
+            "--out", &csv, "--out", &xml, "--out", &json, "-o", &txt, good, bad,
+        ],
+    )
+    .success()
+    .stdout(predicate::str::contains(
+        "alice       3/3    pass     pass     pass",
+    ))
+    .stdout(predicate::str::contains(
+        "bob         2/3    pass     FAIL     pass",
+    ))
+    .stdout(predicate::str::contains("lesson 2 (greeting): failed"))
+    .stdout(predicate::str::contains("+Hello Ferris"))
+    .stderr(predicate::str::contains("the report is in"));
+    let table = String::from_utf8(table.get_output().stdout.clone()).unwrap();
+    assert_eq!(std::fs::read_to_string(&txt).unwrap(), table);
+    assert_eq!(std::fs::read_to_string(&csv).unwrap(), expected_csv);
+
+    let junit = std::fs::read_to_string(&xml).unwrap();
     assert!(junit.starts_with("<?xml"));
     assert!(
         junit.contains("tests=\"6\" failures=\"1\" errors=\"0\""),
@@ -425,16 +451,11 @@ fn reports_for_gradebooks_ci_and_people() {
     assert!(junit.contains("<testcase classname=\"bob\" name=\"02_greeting\""));
     assert!(junit.contains("<failure type=\"failed\""));
 
-    grade(&fixture(), &[good, bad])
-        .success()
-        .stdout(predicate::str::contains(
-            "alice       3/3    pass     pass     pass",
-        ))
-        .stdout(predicate::str::contains(
-            "bob         2/3    pass     FAIL     pass",
-        ))
-        .stdout(predicate::str::contains("lesson 2 (greeting): failed"))
-        .stdout(predicate::str::contains("Hello Ferris"));
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(
+        verdicts(submission(&json, "bob")),
+        ["passed", "failed", "passed"]
+    );
 }
 
 #[test]

@@ -59,7 +59,8 @@ const MAX_LISTED_CHANGES: usize = 20;
 pub struct Options {
     pub paths: Vec<PathBuf>,
     pub format: Format,
-    pub out: Option<PathBuf>,
+    /// Report files; each one's format comes from its extension.
+    pub out: Vec<PathBuf>,
     pub jobs: Option<usize>,
     pub work_dir: Option<PathBuf>,
 }
@@ -186,23 +187,33 @@ pub fn run(context: &Context, options: Options) -> Result<ExitCode> {
             .map(|r| r.expect("every submission was graded"))
             .collect(),
     };
-    let text = report::render(&batch, options.format);
-    match &options.out {
-        Some(path) => {
-            std::fs::write(path, &text)
-                .with_context(|| format!("writing the report to {}", path.display()))?;
-            eprintln!(
-                "Graded {} submissions in {:.1} s; the report is in {}.",
-                batch.submissions.len(),
-                batch_start.elapsed().as_secs_f64(),
-                path.display()
-            );
-        }
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout.write_all(text.as_bytes())?;
-            stdout.flush()?;
-        }
+    for path in &options.out {
+        let format = Format::for_file(path).unwrap_or(options.format);
+        std::fs::write(path, report::render(&batch, format))
+            .with_context(|| format!("writing the report to {}", path.display()))?;
+    }
+    // With report files, stdout gets the table, for whoever is watching.
+    let shown = if options.out.is_empty() {
+        options.format
+    } else {
+        Format::Table
+    };
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(report::render(&batch, shown).as_bytes())?;
+    stdout.flush()?;
+    drop(stdout);
+    if !options.out.is_empty() {
+        let files: Vec<String> = options
+            .out
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        eprintln!(
+            "Graded {} submissions in {:.1} s; the report is in {}.",
+            batch.submissions.len(),
+            batch_start.elapsed().as_secs_f64(),
+            files.join(" and ")
+        );
     }
     let errors = batch.grading_errors();
     if !errors.is_empty() {

@@ -169,6 +169,21 @@ pub enum Format {
     Junit,
 }
 
+impl Format {
+    /// The format a file's extension names: `.json`, `.csv`, `.xml` (JUnit),
+    /// `.txt` (the table).
+    pub fn for_file(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_string_lossy().to_ascii_lowercase();
+        match ext.as_str() {
+            "json" => Some(Format::Json),
+            "csv" => Some(Format::Csv),
+            "xml" => Some(Format::Junit),
+            "txt" => Some(Format::Table),
+            _ => None,
+        }
+    }
+}
+
 pub fn render(report: &BatchReport, format: Format) -> String {
     match format {
         Format::Table => table(report),
