@@ -209,8 +209,13 @@ pub fn run(context: &Context, options: Options) -> Result<ExitCode> {
             .map(|p| p.display().to_string())
             .collect();
         eprintln!(
-            "Graded {} submissions in {:.1} s; the report is in {}.",
+            "Graded {} submission{} in {:.1} s; the report is in {}.",
             batch.submissions.len(),
+            if batch.submissions.len() == 1 {
+                ""
+            } else {
+                "s"
+            },
             batch_start.elapsed().as_secs_f64(),
             files.join(" and ")
         );
@@ -582,6 +587,7 @@ impl Progress {
                 match (&report.error, report.flags.len()) {
                     (Some(_), _) => " (unreadable)".to_string(),
                     (None, 0) => String::new(),
+                    (None, 1) => " (1 flag)".to_string(),
                     (None, n) => format!(" ({n} flags)"),
                 }
             );

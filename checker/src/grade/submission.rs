@@ -325,7 +325,7 @@ impl Budget {
         self.files += 1;
         if self.files > self.caps.files {
             return Err(bad(format!(
-                "the archive has more than {} files outside target/ and .git/",
+                "the archive has more than {} file(s) outside target/ and .git/",
                 self.caps.files
             )));
         }
@@ -601,7 +601,7 @@ mod tests {
             bytes: 1 << 20,
         };
         let err = unpack_zip(&archive, &tmp.path().join("o2"), few_files).unwrap_err();
-        assert!(err.0.contains("more than 1 files"), "{err}");
+        assert!(err.0.contains("more than 1 file(s)"), "{err}");
         let few_entries = Caps {
             entries: 1,
             files: 10,
