@@ -153,8 +153,10 @@ pub fn run(context: &Context, options: Options) -> Result<ExitCode> {
         let mut progress = Progress::new(sources.len(), terminal);
         for event in received {
             match event {
-                Event::Preparing => progress.draw(None),
-                Event::Started { name } => progress.draw(Some(&name)),
+                Event::Preparing => {
+                    progress.draw("preparing: compiling dependencies, checking the solutions")
+                }
+                Event::Started { name } => progress.draw(&format!("grading {name}")),
                 Event::Finished { index, report } => {
                     progress.finished(&report);
                     results[index] = Some(*report);
@@ -550,16 +552,13 @@ impl Progress {
         }
     }
 
-    fn draw(&self, current: Option<&str>) {
+    fn draw(&self, what: &str) {
         if !self.terminal {
             return;
         }
         const WIDTH: usize = 30;
         let filled = (self.done * WIDTH).checked_div(self.total).unwrap_or(0);
-        let what = match current {
-            Some(name) => format!("grading {}", name.chars().take(40).collect::<String>()),
-            None => "preparing".to_string(),
-        };
+        let what: String = what.chars().take(60).collect();
         let mut stdout = std::io::stdout().lock();
         let _ = write!(
             stdout,
@@ -575,7 +574,10 @@ impl Progress {
     fn finished(&mut self, report: &SubmissionReport) {
         self.done += 1;
         if self.terminal {
-            self.draw(None);
+            self.draw(&format!(
+                "graded {}: {}/{}",
+                report.name, report.score, report.max_score
+            ));
         } else {
             eprintln!(
                 "[{}/{}] {}: {}/{}{}",
