@@ -36,11 +36,12 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, bail};
 
+use crate::c_build::{self, CBuildError};
 use crate::check::{CheckEnv, check_lesson, cut};
 use crate::commands::Context;
 use crate::verdict::Report;
 use crate::workbook::{Lesson, Workbook};
-use crate::{c_build, scratch, ui};
+use crate::{scratch, ui};
 
 pub use report::Format;
 use report::{
@@ -329,9 +330,17 @@ impl<'a> Grader<'a> {
             &self.workbook.all_c_needs(),
         )
         .map_err(|err| {
+            let why = match err {
+                CBuildError::MissingSource(path) => format!(
+                    "{} is missing from the instructor's copy, {}",
+                    path.strip_prefix(root).unwrap_or(&path).display(),
+                    self.workbook.root.display()
+                ),
+                err => err.to_string(),
+            };
             anyhow::anyhow!(
                 "the instructor's C does not build, so no submission can be graded \
-                     (this is not the learners' fault):\n{err}"
+                 (this is not the learners' fault):\n{why}"
             )
         })?;
         if !self.workbook.root.join("solutions").is_dir() {
