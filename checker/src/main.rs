@@ -94,7 +94,7 @@ enum Cmd {
         /// gradebook, junit XML for CI systems.
         #[arg(long, value_enum, default_value_t = grade::Format::Table)]
         format: grade::Format,
-        /// Also write the report to FILE, in the format its extension names
+        /// Write the report to FILE, in the format its extension names
         /// (.json, .csv, .xml for JUnit, .txt for the table; --format's for
         /// any other). May be repeated; stdout then shows the table.
         #[arg(long, short, value_name = "FILE")]

@@ -100,7 +100,8 @@ pub fn run(context: &Context, options: Options) -> Result<ExitCode> {
     let jobs = options
         .jobs
         .unwrap_or_else(default_jobs)
-        .clamp(1, sources.len());
+        .min(sources.len())
+        .max(1);
 
     let terminal = std::io::stdout().is_terminal();
     eprintln!(
