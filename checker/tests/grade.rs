@@ -485,4 +485,17 @@ fn usage_errors_exit_with_2_before_grading() {
             "not a folder, a .zip or a .tar.gz",
         ));
     grade(&fixture(), &[]).code(2);
+    let learner = solved(tmp.path(), "alice");
+    let nowhere = tmp.path().join("no/such/folder/report.csv");
+    grade(
+        &fixture(),
+        &[
+            "--out",
+            nowhere.to_str().unwrap(),
+            learner.to_str().unwrap(),
+        ],
+    )
+    .code(2)
+    .stderr(predicate::str::contains("cannot be written"))
+    .stderr(predicate::str::contains("Grading").not());
 }

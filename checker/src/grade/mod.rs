@@ -88,6 +88,11 @@ enum Event {
 pub fn run(context: &Context, options: Options) -> Result<ExitCode> {
     let workbook = &context.workbook;
     let sources = submission::sources(&options.paths).map_err(anyhow::Error::msg)?;
+    // A report that cannot be written should be said now, not after an hour of grading.
+    for path in &options.out {
+        File::create(path)
+            .with_context(|| format!("the report file {} cannot be written", path.display()))?;
+    }
     let work_dir = match &options.work_dir {
         Some(dir) => dir.clone(),
         None => workbook.root.join("target").join("workbook-grade"),
