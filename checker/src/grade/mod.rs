@@ -108,6 +108,8 @@ pub fn run(context: &Context, options: Options) -> Result<ExitCode> {
         .min(sources.len())
         .max(1);
 
+    warn_if_exercises_are_solved(workbook);
+
     let terminal = std::io::stdout().is_terminal();
     eprintln!(
         "Grading {} submission{} with {jobs} job{}. Each job first compiles the dependencies and \
@@ -242,6 +244,33 @@ pub fn run(context: &Context, options: Options) -> Result<ExitCode> {
         return Ok(ExitCode::from(2));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A file a submission lacks is taken from the instructor's `exercises/`:
+/// if those hold solved code (an instructor who tried the course in this
+/// clone), a submission missing a file would get the answer. Say so.
+fn warn_if_exercises_are_solved(workbook: &Workbook) {
+    let solved: Vec<&str> = workbook
+        .lessons
+        .iter()
+        .filter(|lesson| {
+            lesson.editable.iter().all(|file| {
+                let ours = std::fs::read(lesson.exercise_dir(&workbook.root).join(file));
+                let answer = std::fs::read(lesson.solution_dir(&workbook.root).join(file));
+                matches!((ours, answer), (Ok(a), Ok(b)) if a == b)
+            })
+        })
+        .map(|lesson| lesson.dir_name.as_str())
+        .collect();
+    if !solved.is_empty() {
+        eprintln!(
+            "warning: in {}, exercises/ holds the reference answers for {}. A submission that \
+             lacks one of a lesson's files is graded with this copy's file, so grade from a \
+             clean clone (or `checker reset` those lessons) to be fair.",
+            workbook.root.display(),
+            solved.join(", ")
+        );
+    }
 }
 
 /// One batch at a time per work folder: its job workspaces are reused.
