@@ -6,6 +6,7 @@
 mod c_build;
 mod check;
 mod commands;
+mod grade;
 mod process;
 mod progress;
 mod reset;
@@ -25,7 +26,7 @@ use clap::{Parser, Subcommand};
 #[command(
     name = "checker",
     version,
-    about = "The FFI Workbook's checker: builds the C, checks your lessons, watches for saves.",
+    about = "The FFI Workbook's checker: builds the C, checks your lessons, watches for saves, grades a class.",
     after_help = "Run without a command to start the watch loop (in a terminal) or print your \
                   status once (in a pipe or CI)."
 )]
@@ -73,6 +74,40 @@ enum Cmd {
     },
     /// Build the C programs and libraries from csrc/ into build/.
     BuildC,
+    /// Grade a class: check each submission against this workbook's own tests.
+    ///
+    /// Each SUBMISSION is a workbook folder, or a .zip or .tar.gz of one (the
+    /// workbook may be one folder down). Only the files each lesson lists as
+    /// editable are taken from it: tests, snapshots, manifests and csrc/ are
+    /// this workbook's, and a submission that changed them is flagged. Exits 0
+    /// when the batch was graded, whatever the scores; 2 on usage errors or
+    /// when something that is not the learners' fault stopped a check.
+    #[command(
+        after_help = "Use --timeout SECONDS (default 20) for the time each run of a \
+                            lesson's program and tests may take."
+    )]
+    Grade {
+        /// Workbook folders, .zip or .tar.gz files.
+        #[arg(required = true, value_name = "SUBMISSION")]
+        submissions: Vec<PathBuf>,
+        /// The report on stdout: a table for a person, json, csv for a
+        /// gradebook, junit XML for CI systems.
+        #[arg(long, value_enum, default_value_t = grade::Format::Table)]
+        format: grade::Format,
+        /// Write the report to FILE, in the format its extension names
+        /// (.json, .csv, .xml for JUnit, .txt for the table; --format's for
+        /// any other). May be repeated; stdout then shows the table.
+        #[arg(long, short, value_name = "FILE")]
+        out: Vec<PathBuf>,
+        /// Submissions graded at once [default: half the cores, 1 to 4].
+        /// Each job compiles the dependencies once, in its own target folder.
+        #[arg(long, short, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+        jobs: Option<u16>,
+        /// Where the grading workspaces are kept between batches
+        /// [default: WORKBOOK/target/workbook-grade].
+        #[arg(long, value_name = "DIR")]
+        work_dir: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -94,6 +129,22 @@ fn main() -> ExitCode {
         Some(Cmd::Verify { solutions, review }) => commands::verify(&context, solutions, review),
         Some(Cmd::Reset { lesson, yes }) => commands::reset(&context, &lesson, yes),
         Some(Cmd::BuildC) => commands::build_c(&context),
+        Some(Cmd::Grade {
+            submissions,
+            format,
+            out,
+            jobs,
+            work_dir,
+        }) => grade::run(
+            &context,
+            grade::Options {
+                paths: submissions,
+                format,
+                out,
+                jobs: jobs.map(usize::from),
+                work_dir,
+            },
+        ),
     };
     result.unwrap_or_else(|err| commands::fail(&err))
 }

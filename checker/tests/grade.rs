@@ -1,0 +1,501 @@
+//! `checker grade`, end to end, on the fixture workbook in
+//! tests/fixtures/grading: three small lessons (a C program, an insta
+//! snapshot, a build.rs compiling C with cc) with reference solutions.
+//!
+//! Every test grades against that fixture as the instructor's copy and
+//! shares one work folder, so dependencies compile once for the whole test
+//! run (batches on one work folder take turns through its lock).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/grading")
+}
+
+fn work_dir() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("grade-work")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        if name == "target" {
+            continue;
+        }
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &to.join(&name));
+        } else {
+            std::fs::copy(entry.path(), to.join(&name)).unwrap();
+        }
+    }
+}
+
+/// A learner's clone of the fixture workbook, untouched.
+fn clone_of(dir: &Path, name: &str) -> PathBuf {
+    let path = dir.join(name);
+    copy_dir(&fixture(), &path);
+    path
+}
+
+/// A learner's clone with every lesson solved.
+fn solved(dir: &Path, name: &str) -> PathBuf {
+    let path = clone_of(dir, name);
+    copy_dir(&path.join("solutions"), &path.join("exercises"));
+    path
+}
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+const WRONG_ANSWER: &str = "pub fn answer() -> i32 { 41 }\n";
+const WRONG_GREETING: &str =
+    "pub fn greeting(name: &str) -> String { format!(\"Hello {name}\") }\n";
+const WRONG_TWICE: &str = "unsafe extern \"C\" { fn twice(x: i32) -> i32; }\n\
+     pub fn doubled(x: i32) -> i32 { (unsafe { twice(x) }) + 1 }\n";
+const SNAPSHOT: &str = "exercises/02_greeting/tests/snapshots/check__greets_ferris.snap";
+
+fn grade(instructor: &Path, args: &[&str]) -> assert_cmd::assert::Assert {
+    Command::cargo_bin("checker")
+        .unwrap()
+        .arg("--workbook")
+        .arg(instructor)
+        .args(["--timeout", "3", "grade", "--work-dir"])
+        .arg(work_dir())
+        .args(args)
+        .env_remove("CARGO_TARGET_DIR")
+        .timeout(std::time::Duration::from_secs(900))
+        .assert()
+}
+
+fn zip_dir(dir: &Path, prefix: &str, zip_path: &Path, extra: impl FnOnce(&mut ZipWriter)) {
+    let file = std::fs::File::create(zip_path).unwrap();
+    let mut zip = zip::ZipWriter::new(file);
+    let options = zip::write::SimpleFileOptions::default();
+    let mut files = Vec::new();
+    walk(dir, Path::new(""), &mut files);
+    for rel in files {
+        let name = format!("{prefix}{}", rel.to_string_lossy());
+        zip.start_file(name, options).unwrap();
+        zip.write_all(&std::fs::read(dir.join(&rel)).unwrap())
+            .unwrap();
+    }
+    extra(&mut zip);
+    zip.finish().unwrap();
+}
+
+type ZipWriter = zip::ZipWriter<std::fs::File>;
+
+fn walk(root: &Path, rel: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(root.join(rel)).unwrap() {
+        let entry = entry.unwrap();
+        let rel = rel.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            walk(root, &rel, out);
+        } else {
+            out.push(rel);
+        }
+    }
+}
+
+fn tar_gz_dir(
+    dir: &Path,
+    prefix: &str,
+    path: &Path,
+    extra: impl FnOnce(&mut tar::Builder<flate2::write::GzEncoder<std::fs::File>>),
+) {
+    let file = std::fs::File::create(path).unwrap();
+    let gz = flate2::write::GzEncoder::new(file, flate2::Compression::fast());
+    let mut tar = tar::Builder::new(gz);
+    tar.append_dir_all(prefix, dir).unwrap();
+    extra(&mut tar);
+    tar.into_inner().unwrap().finish().unwrap();
+}
+
+/// A tar header whose name is written as is: the tar crate refuses to
+/// write `..`, and an attacker's archive would not.
+fn raw_tar_header(name: &str, kind: tar::EntryType, size: u64) -> tar::Header {
+    let mut header = tar::Header::new_old();
+    let bytes = name.as_bytes();
+    header.as_old_mut().name[..bytes.len()].copy_from_slice(bytes);
+    header.set_entry_type(kind);
+    header.set_size(size);
+    header.set_mode(0o644);
+    header.set_cksum();
+    header
+}
+
+fn submission<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["submissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == name)
+        .unwrap_or_else(|| panic!("no submission {name} in the report"))
+}
+
+fn verdicts(sub: &Value) -> Vec<String> {
+    sub["lessons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["verdict"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn flag_paths(sub: &Value, kind: &str) -> Vec<String> {
+    sub["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == kind)
+        .map(|f| f["path"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+#[test]
+fn grades_a_class_and_never_stops_for_one_submission() {
+    let tmp = tempfile::tempdir().unwrap();
+    let subs = tmp.path().join("class");
+    std::fs::create_dir(&subs).unwrap();
+    let mut args: Vec<PathBuf> = Vec::new();
+
+    args.push(solved(&subs, "all_correct"));
+
+    let wrong_1 = solved(&subs, "wrong_answer");
+    write(&wrong_1, "exercises/01_answer/src/lib.rs", WRONG_ANSWER);
+    args.push(wrong_1);
+    let wrong_2 = solved(&subs, "wrong_greeting");
+    write(&wrong_2, "exercises/02_greeting/src/lib.rs", WRONG_GREETING);
+    args.push(wrong_2);
+    let wrong_3 = solved(&subs, "wrong_twice");
+    write(&wrong_3, "exercises/03_twice/src/lib.rs", WRONG_TWICE);
+    args.push(wrong_3);
+
+    // A wrong answer with its snapshot edited to match it.
+    let snap = solved(&subs, "snapshot_edited");
+    write(&snap, "exercises/02_greeting/src/lib.rs", WRONG_GREETING);
+    let edited = std::fs::read_to_string(snap.join(SNAPSHOT))
+        .unwrap()
+        .replace("Hello, Ferris!", "Hello Ferris");
+    write(&snap, SNAPSHOT, &edited);
+    args.push(snap);
+
+    // A wrong answer with its test edited away.
+    let test = solved(&subs, "test_edited");
+    write(&test, "exercises/01_answer/src/lib.rs", WRONG_ANSWER);
+    write(
+        &test,
+        "exercises/01_answer/tests/check.rs",
+        "#[test]\nfn rust_agrees_with_c() {}\n",
+    );
+    args.push(test);
+
+    // A wrong answer with the C edited to agree, and a file of its own.
+    let c_edit = solved(&subs, "c_edited");
+    write(&c_edit, "exercises/01_answer/src/lib.rs", WRONG_ANSWER);
+    let c = std::fs::read_to_string(c_edit.join("csrc/answer.c"))
+        .unwrap()
+        .replace("6 * 7", "41");
+    write(&c_edit, "csrc/answer.c", &c);
+    write(
+        &c_edit,
+        "exercises/01_answer/src/helper.rs",
+        "pub fn x() {}\n",
+    );
+    args.push(c_edit);
+
+    let segfault = solved(&subs, "segfault");
+    write(
+        &segfault,
+        "exercises/01_answer/src/lib.rs",
+        "pub fn answer() -> i32 {\n    let p: *mut i32 = std::ptr::null_mut();\n    \
+         unsafe { p.write_volatile(1) };\n    42\n}\n",
+    );
+    args.push(segfault);
+
+    let endless = solved(&subs, "endless_loop");
+    write(
+        &endless,
+        "exercises/01_answer/src/lib.rs",
+        "pub fn answer() -> i32 {\n    let mut n = 0u64;\n    \
+         loop { n = std::hint::black_box(n + 1); }\n}\n",
+    );
+    args.push(endless);
+
+    let flood = solved(&subs, "flood");
+    write(
+        &flood,
+        "exercises/02_greeting/src/main.rs",
+        "fn main() { loop { println!(\"{}\", greeting::greeting(\"again\")); } }\n",
+    );
+    args.push(flood);
+
+    // Its program rewrites the snapshot to match its wrong answer.
+    let tamper = solved(&subs, "tamperer");
+    write(&tamper, "exercises/02_greeting/src/lib.rs", WRONG_GREETING);
+    write(
+        &tamper,
+        "exercises/02_greeting/src/main.rs",
+        "fn main() {\n    let path = \"tests/snapshots/check__greets_ferris.snap\";\n    \
+         let old = std::fs::read_to_string(path).unwrap();\n    \
+         std::fs::write(path, old.replace(\"Hello, Ferris!\", \"Hello Ferris\")).unwrap();\n}\n",
+    );
+    args.push(tamper);
+
+    let missing = solved(&subs, "missing_lesson");
+    std::fs::remove_dir_all(missing.join("exercises/03_twice")).unwrap();
+    args.push(missing);
+
+    // Archives of a correct workbook, one folder down as GitHub makes them.
+    let source = solved(tmp.path(), "source");
+    let good_zip = subs.join("zipped.zip");
+    zip_dir(&source, "ffi-workbook-main/", &good_zip, |_| {});
+    args.push(good_zip);
+    let good_tar = subs.join("tarred.tar.gz");
+    tar_gz_dir(&source, "ffi-workbook-main", &good_tar, |_| {});
+    args.push(good_tar);
+
+    // Bad archives: a path out of the folder, a link out of it.
+    let options = zip::write::SimpleFileOptions::default();
+    let dotdot_zip = subs.join("dotdot.zip");
+    zip_dir(&source, "", &dotdot_zip, |zip| {
+        zip.start_file("../escaped.rs", options).unwrap();
+        zip.write_all(b"// outside\n").unwrap();
+    });
+    args.push(dotdot_zip);
+    let dotdot_tar = subs.join("dotdot.tar.gz");
+    tar_gz_dir(&source, "wb", &dotdot_tar, |tar| {
+        let data = b"// outside\n";
+        let header = raw_tar_header("wb/../../escaped.rs", tar::EntryType::Regular, 11);
+        tar.append(&header, &data[..]).unwrap();
+    });
+    args.push(dotdot_tar);
+    let link_zip = subs.join("link_out.zip");
+    zip_dir(&source, "wb/", &link_zip, |zip| {
+        zip.add_symlink(
+            "wb/exercises/02_greeting/src/secret.rs",
+            "/etc/passwd",
+            options,
+        )
+        .unwrap();
+    });
+    args.push(link_zip);
+    let link_tar = subs.join("link_out.tar.gz");
+    tar_gz_dir(&source, "wb", &link_tar, |tar| {
+        let mut header = tar::Header::new_gnu();
+        header.set_entry_type(tar::EntryType::Symlink);
+        header.set_size(0);
+        tar.append_link(&mut header, "wb/exercises/evil", "../../..")
+            .unwrap();
+    });
+    args.push(link_tar);
+
+    let report_path = tmp.path().join("report.json");
+    let mut cli: Vec<String> = vec![
+        "--format".into(),
+        "json".into(),
+        "--jobs".into(),
+        "2".into(),
+        "--out".into(),
+        report_path.to_string_lossy().into_owned(),
+    ];
+    cli.extend(args.iter().map(|p| p.to_string_lossy().into_owned()));
+    let cli: Vec<&str> = cli.iter().map(String::as_str).collect();
+    grade(&fixture(), &cli)
+        .success()
+        .stderr(predicate::str::contains("the report is in"));
+
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(&report_path).unwrap()).unwrap();
+    let names: Vec<&str> = report["submissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names[0], "all_correct",
+        "the report keeps the command line's order"
+    );
+    assert_eq!(names.len(), args.len());
+    assert_eq!(report["max_score"], 3);
+
+    let expect = |name: &str, wanted: [&str; 3], score: u64| {
+        let sub = submission(&report, name);
+        assert_eq!(verdicts(sub), wanted, "{name}: {sub:#}");
+        assert_eq!(sub["score"], score, "{name}");
+        assert_eq!(sub["max_score"], 3, "{name}");
+    };
+    expect("all_correct", ["passed", "passed", "passed"], 3);
+    assert!(
+        submission(&report, "all_correct")["flags"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    expect("wrong_answer", ["failed", "passed", "passed"], 2);
+    expect("wrong_greeting", ["passed", "failed", "passed"], 2);
+    expect("wrong_twice", ["passed", "passed", "failed"], 2);
+    expect("snapshot_edited", ["passed", "failed", "passed"], 2);
+    assert_eq!(
+        flag_paths(
+            submission(&report, "snapshot_edited"),
+            "protected_file_changed"
+        ),
+        [SNAPSHOT]
+    );
+    expect("test_edited", ["failed", "passed", "passed"], 2);
+    assert_eq!(
+        flag_paths(submission(&report, "test_edited"), "protected_file_changed"),
+        ["exercises/01_answer/tests/check.rs"]
+    );
+    expect("c_edited", ["failed", "passed", "passed"], 2);
+    assert_eq!(
+        flag_paths(submission(&report, "c_edited"), "protected_file_changed"),
+        ["csrc/answer.c"]
+    );
+    assert_eq!(
+        flag_paths(submission(&report, "c_edited"), "file_not_taken"),
+        ["exercises/01_answer/src/helper.rs"]
+    );
+    expect("segfault", ["crashed", "passed", "passed"], 2);
+    let segv = &submission(&report, "segfault")["lessons"][0]["detail"];
+    assert!(segv.as_str().unwrap().contains("SIGSEGV"), "{segv}");
+    expect("endless_loop", ["timed_out", "passed", "passed"], 2);
+    expect("flood", ["passed", "failed", "passed"], 2);
+    expect("tamperer", ["passed", "failed", "passed"], 2);
+    assert_eq!(
+        flag_paths(submission(&report, "tamperer"), "changed_during_grading"),
+        [SNAPSHOT]
+    );
+    expect("missing_lesson", ["passed", "passed", "missing"], 2);
+    expect("zipped", ["passed", "passed", "passed"], 3);
+    expect("tarred", ["passed", "passed", "passed"], 3);
+
+    for (name, why) in [
+        ("dotdot", "`..`"),
+        ("dotdot (2)", "`..`"),
+        ("link_out", "points outside"),
+        ("link_out (2)", "points outside"),
+    ] {
+        expect(name, ["missing", "missing", "missing"], 0);
+        let error = submission(&report, name)["error"].as_str().unwrap();
+        assert!(error.contains(why), "{name}: {error}");
+    }
+    assert!(!tmp.path().join("escaped.rs").exists());
+    assert!(!work_dir().join("escaped.rs").exists());
+    assert!(!work_dir().join("job-0/escaped.rs").exists());
+    assert!(!work_dir().join("job-1/escaped.rs").exists());
+}
+
+#[test]
+fn reports_for_gradebooks_ci_and_people() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = solved(tmp.path(), "alice");
+    let bad = solved(tmp.path(), "bob");
+    write(&bad, "exercises/02_greeting/src/lib.rs", WRONG_GREETING);
+    let (good, bad) = (good.to_str().unwrap(), bad.to_str().unwrap());
+
+    let expected_csv = "submission,01_answer,02_greeting,03_twice,total,max_score,flags,error\r\n\
+                        alice,1,1,1,3,3,,\r\n\
+                        bob,1,0,1,2,3,,\r\n";
+    grade(&fixture(), &["--format", "csv", good, bad])
+        .success()
+        .stdout(expected_csv);
+
+    // One batch, every report: each file's format is its extension's, and
+    // stdout shows the table.
+    let out = |name: &str| tmp.path().join(name).to_string_lossy().into_owned();
+    let (csv, xml, json, txt) = (
+        out("grades.csv"),
+        out("grades.xml"),
+        out("grades.json"),
+        out("grades.txt"),
+    );
+    let table = grade(
+        &fixture(),
+        &[
+            "--out", &csv, "--out", &xml, "--out", &json, "-o", &txt, good, bad,
+        ],
+    )
+    .success()
+    .stdout(predicate::str::contains(
+        "alice       3/3    pass     pass     pass",
+    ))
+    .stdout(predicate::str::contains(
+        "bob         2/3    pass     FAIL     pass",
+    ))
+    .stdout(predicate::str::contains("lesson 2 (greeting): failed"))
+    .stdout(predicate::str::contains("+Hello Ferris"))
+    .stderr(predicate::str::contains("the report is in"));
+    let table = String::from_utf8(table.get_output().stdout.clone()).unwrap();
+    assert_eq!(std::fs::read_to_string(&txt).unwrap(), table);
+    assert_eq!(std::fs::read_to_string(&csv).unwrap(), expected_csv);
+
+    let junit = std::fs::read_to_string(&xml).unwrap();
+    assert!(junit.starts_with("<?xml"));
+    assert!(
+        junit.contains("tests=\"6\" failures=\"1\" errors=\"0\""),
+        "{junit}"
+    );
+    assert!(junit.contains("<testcase classname=\"bob\" name=\"02_greeting\""));
+    assert!(junit.contains("<failure type=\"failed\""));
+
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(
+        verdicts(submission(&json, "bob")),
+        ["passed", "failed", "passed"]
+    );
+}
+
+#[test]
+fn a_broken_reference_solution_stops_the_batch_before_anyone_is_graded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let instructor = clone_of(tmp.path(), "instructor");
+    write(&instructor, "solutions/01_answer/src/lib.rs", WRONG_ANSWER);
+    let learner = solved(tmp.path(), "alice");
+    grade(&instructor, &[learner.to_str().unwrap()])
+        .code(2)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains("reference solutions"))
+        .stderr(predicate::str::contains("not the learners'"));
+}
+
+#[test]
+fn usage_errors_exit_with_2_before_grading() {
+    let tmp = tempfile::tempdir().unwrap();
+    grade(&fixture(), &[tmp.path().join("nobody").to_str().unwrap()])
+        .code(2)
+        .stderr(predicate::str::contains("cannot be read"));
+    let notes = tmp.path().join("notes.txt");
+    std::fs::write(&notes, "hi").unwrap();
+    grade(&fixture(), &[notes.to_str().unwrap()])
+        .code(2)
+        .stderr(predicate::str::contains(
+            "not a folder, a .zip or a .tar.gz",
+        ));
+    grade(&fixture(), &[]).code(2);
+    let learner = solved(tmp.path(), "alice");
+    let nowhere = tmp.path().join("no/such/folder/report.csv");
+    grade(
+        &fixture(),
+        &[
+            "--out",
+            nowhere.to_str().unwrap(),
+            learner.to_str().unwrap(),
+        ],
+    )
+    .code(2)
+    .stderr(predicate::str::contains("cannot be written"))
+    .stderr(predicate::str::contains("Grading").not());
+}
