@@ -4,8 +4,8 @@
 
 use std::io::Read;
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -40,6 +40,35 @@ impl RunOutput {
     }
 }
 
+/// Process groups of children still running. Each child has its own group
+/// (so a time-out can kill its grandchildren too), which also means Ctrl-C
+/// at the terminal does not reach it: the interrupt handler kills these.
+static LIVE_GROUPS: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+
+/// On Ctrl-C (or SIGTERM, SIGHUP), kill every child still running, then exit
+/// with 130 as a shell would. Without this, an endless loop in learner code
+/// would outlive the checker.
+pub fn kill_children_on_interrupt() {
+    let _ = ctrlc::set_handler(|| {
+        let groups = LIVE_GROUPS.lock().map(|g| g.clone()).unwrap_or_default();
+        for group in groups {
+            kill_group_id(group);
+        }
+        eprintln!("\ninterrupted: stopped the programs that were running");
+        std::process::exit(130);
+    });
+}
+
+fn kill_group_id(group: u32) {
+    #[cfg(unix)]
+    // SAFETY: killpg only sends a signal to a process group we started.
+    unsafe {
+        libc::killpg(group as libc::pid_t, libc::SIGKILL);
+    }
+    #[cfg(not(unix))]
+    let _ = group;
+}
+
 /// Runs `command` to completion under `limits`. Stdin is closed: learner code
 /// that waits for input sees end-of-file instead of hanging.
 pub fn run(command: &mut Command, limits: Limits) -> std::io::Result<RunOutput> {
@@ -55,6 +84,9 @@ pub fn run(command: &mut Command, limits: Limits) -> std::io::Result<RunOutput> 
     }
     let start = Instant::now();
     let mut child = command.spawn()?;
+    if let Ok(mut groups) = LIVE_GROUPS.lock() {
+        groups.push(child.id());
+    }
     let flooded = Arc::new(AtomicBool::new(false));
     let stdout = spawn_reader(child.stdout.take(), limits.output_cap, flooded.clone());
     let stderr = spawn_reader(child.stderr.take(), limits.output_cap, flooded.clone());
@@ -75,6 +107,9 @@ pub fn run(command: &mut Command, limits: Limits) -> std::io::Result<RunOutput> 
     };
     // The group is gone (or exited on its own); make sure no straggler keeps a pipe.
     kill_group(&mut child);
+    if let Ok(mut groups) = LIVE_GROUPS.lock() {
+        groups.retain(|&group| group != child.id());
+    }
     let stdout = stdout.join().unwrap_or_default();
     let stderr = stderr.join().unwrap_or_default();
     // A child that printed past the cap just before exiting still flooded.
@@ -135,14 +170,7 @@ fn ending_of(status: std::process::ExitStatus) -> Ending {
 }
 
 fn kill_group(child: &mut Child) {
-    #[cfg(unix)]
-    {
-        // SAFETY: killpg only sends a signal; the group id is our child's pid,
-        // which is its own group leader (process_group(0) above).
-        unsafe {
-            libc::killpg(child.id() as libc::pid_t, libc::SIGKILL);
-        }
-    }
+    kill_group_id(child.id());
     let _ = child.kill();
     let _ = child.wait();
 }

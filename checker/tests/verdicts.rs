@@ -168,3 +168,50 @@ fn a_broken_workspace_is_an_environment_error_not_the_learners() {
         ))
         .stdout(predicate::str::contains("lock file"));
 }
+
+/// Ctrl-C on the checker must not leave an endless loop running: learner
+/// programs run in their own process group, which the terminal's Ctrl-C does
+/// not reach, so the checker kills them itself.
+#[cfg(unix)]
+#[test]
+fn interrupting_the_checker_stops_the_learners_program() {
+    use std::time::{Duration, Instant};
+
+    let copy = common::fresh_copy(&common::verdicts_fixture(), "verdicts-interrupt");
+    // Its own target folder, so the program's path is unique to this test.
+    let target = copy.join("target");
+    let program = target.join("debug").join("timeout");
+    let mut checker = std::process::Command::new(assert_cmd::cargo::cargo_bin("checker"))
+        .arg("--workbook")
+        .arg(&copy)
+        .args(["--timeout", "120", "run", "timeout"])
+        .env("CARGO_TARGET_DIR", &target)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let running = || {
+        std::process::Command::new("pgrep")
+            .arg("-f")
+            .arg(&program)
+            .output()
+            .map(|out| out.status.success())
+            .unwrap_or(false)
+    };
+    let start = Instant::now();
+    while !running() {
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "the program never started"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // SAFETY: sends SIGINT to the checker we spawned.
+    unsafe { libc::kill(checker.id() as libc::pid_t, libc::SIGINT) };
+    let status = checker.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        !running(),
+        "the learner's endless loop outlived the checker"
+    );
+}
