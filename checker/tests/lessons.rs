@@ -46,6 +46,7 @@ fn every_reference_solution_passes() {
 fn every_untouched_exercise_fails_with_the_expected_verdict() {
     let copy = common::fresh_copy(&common::workbook_root(), "untouched-workbook");
     let assert = common::checker_with_timeout(&copy, 60)
+        .env("CARGO_TARGET_DIR", common::shared_target())
         .arg("verify")
         .assert()
         .code(1);

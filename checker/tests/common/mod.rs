@@ -20,7 +20,11 @@ pub fn verdicts_fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/verdicts")
 }
 
-/// A cargo target folder shared by all tests, so fixtures compile once.
+/// A cargo target folder for copies of the real workbook, so its
+/// dependencies compile once. Only for copies built one after another:
+/// cargo names a path package's artifacts by its path *relative to the
+/// workspace*, so two copies of one workbook built at the same time in one
+/// target folder can pick up each other's builds.
 pub fn shared_target() -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join("checker-tests-target")
 }
@@ -56,7 +60,8 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// The checker, pointed at `workbook`, with a short time limit and the shared target.
+/// The checker, pointed at `workbook` (built in its own `target/`), with a
+/// short time limit.
 pub fn checker(workbook: &Path) -> Command {
     checker_with_timeout(workbook, 5)
 }
@@ -68,7 +73,7 @@ pub fn checker_with_timeout(workbook: &Path, seconds: u32) -> Command {
         .arg("--workbook")
         .arg(workbook)
         .args(["--timeout", &seconds.to_string()])
-        .env("CARGO_TARGET_DIR", shared_target())
+        .env_remove("CARGO_TARGET_DIR")
         .env_remove("FFI_WORKBOOK_ROOT");
     command
 }
