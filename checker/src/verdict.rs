@@ -118,6 +118,12 @@ impl Verdict {
                         "A bus error: a misaligned pointer, or a pointer cast to the wrong type."
                     }
                     8 => "An arithmetic error in C, such as an integer division by zero.",
+                    4 => {
+                        "An illegal instruction: a trap the compiler put there on purpose. \
+                          The workbook's C is compiled to stop when a C `int` overflows \
+                          (undefined behaviour in C), so look for a number that grew too \
+                          large, such as an n beyond the limit."
+                    }
                     _ => "The operating system stopped it.",
                 };
                 format!("It crashed {}. {why}", stage.describe())
@@ -173,6 +179,16 @@ mod tests {
             signal: 6,
         };
         assert!(abort.advice().contains("past the end"));
+    }
+
+    #[test]
+    fn an_overflow_trap_is_explained() {
+        let trap = Verdict::Crashed {
+            stage: Stage::Program,
+            signal: 4,
+        };
+        assert!(trap.label().contains("SIGILL"));
+        assert!(trap.advice().contains("overflows"));
     }
 
     #[test]
