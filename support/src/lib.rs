@@ -1,12 +1,15 @@
 //! Helpers shared by the lesson crates.
 //!
-//! Two jobs only: say where the C artifacts built from `csrc/` live (so every
+//! Two jobs: say where the C artifacts built from `csrc/` live (so every
 //! lesson, the checker and the Makefile agree on one folder), and give the
 //! lessons' snapshot tests one set of redactions (addresses and times change
-//! on every run, so they are replaced before a snapshot is compared).
+//! on every run, so they are replaced before a snapshot is compared). The
+//! `testing` module holds the checks several lessons make the same way.
 
 use std::fmt;
 use std::path::PathBuf;
+
+pub mod testing;
 
 /// The environment variable the checker sets to the folder holding the C
 /// artifacts. When it is unset (a learner running `cargo run -p CRATE`), the

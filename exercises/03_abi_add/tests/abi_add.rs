@@ -2,7 +2,7 @@
 //! C never writes past the end of the slice it was given, for both parts
 //! (`AbiInline::add` and the out-of-line `add`). Then the program's output.
 
-use std::process::Command;
+use workbook_support::testing::{CANARY, assert_nothing_written_past, padded};
 
 use abi_add::{AbiInline, AddError};
 
@@ -26,33 +26,6 @@ fn both(check: impl Fn(&str, Wrapper)) {
 
 fn arange(n: usize) -> Vec<f64> {
     (0..n).map(|i| i as f64 * 0.1).collect()
-}
-
-/// Extra elements after each buffer handed to C. Every test gives the wrapper
-/// the first part of a longer buffer (`&mut buffer[..n]`), so that a wrong `n`
-/// changes these elements, which the test can see, instead of memory the test
-/// does not own (which could crash every test at once).
-const SLACK: usize = 16;
-/// The value of the slack elements after `a`.
-const CANARY: f64 = -7777.0;
-
-/// `values`, then SLACK copies of `fill`.
-fn padded(mut values: Vec<f64>, fill: f64) -> Vec<f64> {
-    values.extend(std::iter::repeat_n(fill, SLACK));
-    values
-}
-
-/// Checks that the slack after the first `n` elements of `a` is untouched.
-fn assert_nothing_written_past(name: &str, a: &[f64], n: usize) {
-    for (i, x) in a.iter().enumerate().skip(n) {
-        assert_eq!(
-            *x, CANARY,
-            "{name} was given a slice of {n} elements, the first part of a longer buffer, \
-             but element {i}, past the end of that slice, changed from {CANARY} to {x}. \
-             C writes exactly n elements, wherever the slice ends: pass the slice's own \
-             length (from checked_len), never a larger number."
-        );
-    }
 }
 
 #[test]
@@ -163,66 +136,16 @@ fn exactly_sized_buffers_for_valgrind() {
 
 #[test]
 fn valgrind_finds_no_invalid_access() {
-    let available = Command::new("valgrind")
-        .arg("--version")
-        .output()
-        .is_ok_and(|out| out.status.success());
-    if !available {
-        eprintln!(
-            "valgrind is not installed: skipping this extra check (the canary test still runs)"
-        );
-        return;
-    }
-    let this_test_program = std::env::current_exe().expect("the test executable's path");
-    let out = Command::new("valgrind")
-        .args(["--quiet", "--error-exitcode=99"])
-        .arg(&this_test_program)
-        .args([
-            "exactly_sized_buffers_for_valgrind",
-            "--exact",
-            "--ignored",
-            "--test-threads=1",
-        ])
-        .output()
-        .expect("valgrind runs");
-    // The start of valgrind's report is the useful part.
-    let report: String = String::from_utf8_lossy(&out.stderr)
-        .lines()
-        .take(40)
-        .collect::<Vec<_>>()
-        .join("\n");
-    let output = String::from_utf8_lossy(&out.stdout);
-    match out.status.code() {
-        Some(0) => {}
-        Some(99) => panic!(
-            "Run under valgrind, your wrappers made C read or write memory outside the \
-             slices they were given. The call must pass exactly the slices' length as n. \
-             valgrind said:\n{report}"
-        ),
-        None => panic!(
-            "Run under valgrind, your wrappers crashed the program ({}). The call \
-             must pass exactly the slices' length as n. valgrind said:\n{report}",
-            out.status
-        ),
-        _ => panic!(
-            "The wrappers failed before valgrind could judge them (fix the other tests \
-             first; this one only adds valgrind's view). Output:\n{output}\n{report}"
-        ),
-    }
+    workbook_support::testing::assert_valgrind_finds_no_invalid_access(
+        "exactly_sized_buffers_for_valgrind",
+        "The call must pass exactly the slices' length as n.",
+    );
 }
 
 #[test]
 fn program_output() {
-    let out = Command::new(env!("CARGO_BIN_EXE_abi_add"))
-        .output()
-        .expect("the lesson's program runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "`cargo run -p abi_add` failed ({}). It printed:\n{stdout}\n{stderr}",
-        out.status
-    );
+    let stdout =
+        workbook_support::testing::program_stdout(env!("CARGO_BIN_EXE_abi_add"), "abi_add");
     workbook_support::snapshot_settings().bind(|| {
         insta::assert_snapshot!("program_output", stdout);
     });
@@ -230,15 +153,10 @@ fn program_output() {
 
 #[test]
 fn a_missing_library_is_reported_with_the_command_that_builds_it() {
-    let empty = std::env::temp_dir().join("ffi-workbook-lesson3-no-libraries-here");
-    std::fs::create_dir_all(&empty).expect("a scratch folder");
-    let out = Command::new(env!("CARGO_BIN_EXE_abi_add"))
-        .env(workbook_support::C_DIR_ENV, &empty)
-        .output()
-        .expect("the lesson's program runs");
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let (succeeded, stderr) =
+        workbook_support::testing::run_without_c_libraries(env!("CARGO_BIN_EXE_abi_add"));
     assert!(
-        !out.status.success() && stderr.contains("cargo run -p checker -- build-c"),
+        !succeeded && stderr.contains("cargo run -p checker -- build-c"),
         "When the library is missing, AbiInline::open() should return the error from \
          workbook_support::shared_library_path (it names the command that builds the \
          library) instead of panicking or hard-coding a path. The program printed:\n{stderr}"

@@ -207,16 +207,8 @@ fn the_error_says_what_is_allowed() {
 
 #[test]
 fn program_output() {
-    let out = Command::new(env!("CARGO_BIN_EXE_fibonacci"))
-        .output()
-        .expect("the lesson's program runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "`cargo run -p fibonacci` failed ({}). It printed:\n{stdout}\n{stderr}",
-        out.status
-    );
+    let stdout =
+        workbook_support::testing::program_stdout(env!("CARGO_BIN_EXE_fibonacci"), "fibonacci");
     workbook_support::snapshot_settings().bind(|| {
         insta::assert_snapshot!("program_output", stdout);
     });
@@ -224,15 +216,10 @@ fn program_output() {
 
 #[test]
 fn a_missing_library_is_reported_with_the_command_that_builds_it() {
-    let empty = std::env::temp_dir().join("ffi-workbook-lesson5-no-libraries-here");
-    std::fs::create_dir_all(&empty).expect("a scratch folder");
-    let out = Command::new(env!("CARGO_BIN_EXE_fibonacci"))
-        .env(workbook_support::C_DIR_ENV, &empty)
-        .output()
-        .expect("the lesson's program runs");
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let (succeeded, stderr) =
+        workbook_support::testing::run_without_c_libraries(env!("CARGO_BIN_EXE_fibonacci"));
     assert!(
-        !out.status.success() && stderr.contains("cargo run -p checker -- build-c"),
+        !succeeded && stderr.contains("cargo run -p checker -- build-c"),
         "When the library is missing, AbiFibo::open() should return the error from \
          workbook_support::shared_library_path (it names the command that builds the \
          library) instead of panicking. The program printed:\n{stderr}"

@@ -1,0 +1,114 @@
+//! Checks that several lessons make the same way: canary buffers that show a
+//! write past the end of a slice, a re-run of a test under valgrind, and
+//! running the lesson's program. For the lessons' tests only.
+
+use std::process::Command;
+
+/// Extra elements after each buffer handed to C. A test gives a wrapper the
+/// first part of a longer buffer (`&mut buffer[..n]`), so that a wrong `n`
+/// changes these elements, which the test can see, instead of memory the test
+/// does not own (which could crash every test at once).
+pub const SLACK: usize = 16;
+/// The value of the slack elements after a buffer.
+pub const CANARY: f64 = -7777.0;
+
+/// `values`, then [`SLACK`] copies of `fill`.
+pub fn padded(mut values: Vec<f64>, fill: f64) -> Vec<f64> {
+    values.extend(std::iter::repeat_n(fill, SLACK));
+    values
+}
+
+/// Checks that the slack after the first `n` elements of `a` still holds
+/// [`CANARY`]; `name` is the wrapper under test, for the message.
+pub fn assert_nothing_written_past(name: &str, a: &[f64], n: usize) {
+    for (i, x) in a.iter().enumerate().skip(n) {
+        assert_eq!(
+            *x, CANARY,
+            "{name} was given a slice of {n} elements, the first part of a longer buffer, \
+             but element {i}, past the end of that slice, changed from {CANARY} to {x}. \
+             C writes exactly n elements, wherever the slice ends: pass the slice's own \
+             length (from checked_len), never a larger number."
+        );
+    }
+}
+
+/// Re-runs the ignored test `ignored_test` of the current test program under
+/// valgrind and fails with valgrind's report if C touched memory outside an
+/// allocation. valgrind sees only accesses past an allocation, so that test
+/// must use exactly-sized buffers. Skipped (with a note) where valgrind is
+/// not installed: the canary checks still run there. `advice` says what the
+/// learner's code must do, for the messages.
+pub fn assert_valgrind_finds_no_invalid_access(ignored_test: &str, advice: &str) {
+    let available = Command::new("valgrind")
+        .arg("--version")
+        .output()
+        .is_ok_and(|out| out.status.success());
+    if !available {
+        eprintln!(
+            "valgrind is not installed: skipping this extra check (the canary test still runs)"
+        );
+        return;
+    }
+    let this_test_program = std::env::current_exe().expect("the test executable's path");
+    let out = Command::new("valgrind")
+        .args(["--quiet", "--error-exitcode=99"])
+        .arg(&this_test_program)
+        .args([ignored_test, "--exact", "--ignored", "--test-threads=1"])
+        .output()
+        .expect("valgrind runs");
+    // The start of valgrind's report is the useful part.
+    let report: String = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .take(40)
+        .collect::<Vec<_>>()
+        .join("\n");
+    let output = String::from_utf8_lossy(&out.stdout);
+    match out.status.code() {
+        Some(0) => {}
+        Some(99) => panic!(
+            "Run under valgrind, your wrappers made C read or write memory outside the \
+             slices they were given. {advice} valgrind said:\n{report}"
+        ),
+        None => panic!(
+            "Run under valgrind, your wrappers crashed the program ({}). {advice} \
+             valgrind said:\n{report}",
+            out.status
+        ),
+        _ => panic!(
+            "The wrappers failed before valgrind could judge them (fix the other tests \
+             first; this one only adds valgrind's view). Output:\n{output}\n{report}"
+        ),
+    }
+}
+
+/// Runs the lesson's program (`env!("CARGO_BIN_EXE_NAME")`) and returns what
+/// it printed, failing with its output when it does not succeed.
+pub fn program_stdout(program: &str, package: &str) -> String {
+    let out = Command::new(program)
+        .output()
+        .expect("the lesson's program runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "`cargo run -p {package}` failed ({}). It printed:\n{stdout}\n{stderr}",
+        out.status
+    );
+    stdout
+}
+
+/// Runs the lesson's program with an empty C folder, as if the C had never
+/// been built; returns whether it succeeded and what it printed on stderr.
+pub fn run_without_c_libraries(program: &str) -> (bool, String) {
+    let empty = std::env::temp_dir().join(format!("ffi-workbook-no-c-here-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).expect("a scratch folder");
+    let out = Command::new(program)
+        .env(crate::C_DIR_ENV, &empty)
+        .output()
+        .expect("the lesson's program runs");
+    let _ = std::fs::remove_dir(&empty);
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
