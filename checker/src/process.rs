@@ -185,6 +185,7 @@ pub fn signal_name(signal: i32) -> &'static str {
             libc::SIGBUS => return "SIGBUS (bus error)",
             libc::SIGFPE => return "SIGFPE (arithmetic error)",
             libc::SIGILL => return "SIGILL (illegal instruction)",
+            libc::SIGTRAP => return "SIGTRAP (trap)",
             libc::SIGKILL => return "SIGKILL (killed)",
             _ => {}
         }

@@ -118,11 +118,11 @@ impl Verdict {
                         "A bus error: a misaligned pointer, or a pointer cast to the wrong type."
                     }
                     8 => "An arithmetic error in C, such as an integer division by zero.",
-                    4 => {
-                        "An illegal instruction: a trap the compiler put there on purpose. \
-                          The workbook's C is compiled to stop when a C `int` overflows \
-                          (undefined behaviour in C), so look for a number that grew too \
-                          large, such as an n beyond the limit."
+                    4 | 5 => {
+                        "It stopped at an illegal instruction or a trap: C compiled with \
+                          undefined-behaviour checks (as lesson 5's build.rs compiles its C) \
+                          stops like this on a signed int overflow, a number too large for a \
+                          C `int`."
                     }
                     _ => "The operating system stopped it.",
                 };
@@ -179,6 +179,11 @@ mod tests {
             signal: 6,
         };
         assert!(abort.advice().contains("past the end"));
+        let trap = Verdict::Crashed {
+            stage: Stage::Program,
+            signal: 4,
+        };
+        assert!(trap.advice().contains("signed int overflow"));
     }
 
     #[test]
@@ -188,7 +193,7 @@ mod tests {
             signal: 4,
         };
         assert!(trap.label().contains("SIGILL"));
-        assert!(trap.advice().contains("overflows"));
+        assert!(trap.advice().contains("signed int overflow"));
     }
 
     #[test]

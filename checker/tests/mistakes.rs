@@ -1,0 +1,344 @@
+//! The learner mistakes each lesson is about, caught: every mistake below is
+//! one small change to a reference solution, and the lesson's checks must
+//! fail it with the verdict and the words a learner needs.
+//!
+//! Each test copies the workbook, copies the lesson's solution over its
+//! exercise, makes the change, and runs `checker run LESSON` through the CLI,
+//! as a learner would. The change's `from` text must occur exactly once in
+//! the solution file, so that a changed solution breaks the test loudly
+//! instead of leaving it testing nothing.
+
+mod common;
+
+use std::path::Path;
+use std::sync::Mutex;
+
+/// One learner mistake: where it is made, and what the checker must say.
+struct Mistake {
+    /// The lesson's folder name, as in `exercises/` and `solutions/`.
+    lesson: &'static str,
+    /// The solution file the mistake is made in, relative to the lesson.
+    file: &'static str,
+    /// The change: each `from` is replaced by its `to`. One mistake, usually
+    /// one edit; two when a wrong declaration needs its call changed too to
+    /// compile at all (the learner's casts).
+    edits: &'static [(&'static str, &'static str)],
+    /// The verdict line's start, e.g. `FAIL checks failed`.
+    verdict: &'static str,
+    /// Words of the message the learner sees: any one of these (the same
+    /// message can differ between toolchains, such as linker errors).
+    says: &'static [&'static str],
+}
+
+/// Runs of the same lesson crate in one target folder race on its uplifted
+/// binary (`target/debug/NAME`), so the tests of this file take turns.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+/// The short name `checker run` takes: `01_pointers` -> `pointers`.
+fn short_name(lesson: &str) -> &str {
+    lesson.split_once('_').map_or(lesson, |(_, name)| name)
+}
+
+/// Copies every file under `from` to the same path under `to`.
+fn overlay(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let (source, target) = (entry.path(), to.join(entry.file_name()));
+        if source.is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            overlay(&source, &target);
+        } else {
+            std::fs::copy(&source, &target).unwrap();
+        }
+    }
+}
+
+/// A fresh workbook copy named `copy_name` with `lesson`'s solution in its
+/// exercise, changed by `edits` in `file`; then `checker run` on it. Returns
+/// the exit code and what the checker printed.
+fn run_with(
+    copy_name: &str,
+    lesson: &str,
+    file: &str,
+    edits: &[(&str, &str)],
+) -> (Option<i32>, String) {
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let root = common::workbook_root();
+    let copy = common::fresh_copy(&root, copy_name);
+    let exercise = copy.join("exercises").join(lesson);
+    overlay(&root.join("solutions").join(lesson), &exercise);
+
+    for (from, to) in edits {
+        let path = exercise.join(file);
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|err| panic!("solutions/{lesson}/{file}: {err}"));
+        let found = text.matches(from).count();
+        assert_eq!(
+            found, 1,
+            "solutions/{lesson}/{file} should contain this text exactly once, but has it \
+             {found} times (did the solution change? update the mistake):\n{from}"
+        );
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    }
+
+    let output = common::checker_with_timeout(&copy, 60)
+        .args(["run", short_name(lesson)])
+        .output()
+        .expect("the checker runs");
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.code(), printed)
+}
+
+fn check(name: &str, mistake: &Mistake) {
+    let (code, printed) = run_with(
+        &format!("mistake-{name}"),
+        mistake.lesson,
+        mistake.file,
+        mistake.edits,
+    );
+    // Shown with `cargo test -p checker --test mistakes -- --nocapture`.
+    println!("{name}:\n{printed}");
+    let heading = format!(
+        "mistake `{name}` in solutions/{}/{}",
+        mistake.lesson, mistake.file
+    );
+    assert_eq!(
+        code,
+        Some(1),
+        "{heading}: the checker should fail the lesson (exit code 1). It printed:\n{printed}"
+    );
+    assert!(
+        printed
+            .lines()
+            .any(|line| line.starts_with(mistake.verdict)),
+        "{heading}: the verdict should be `{}`. The checker printed:\n{printed}",
+        mistake.verdict
+    );
+    assert!(
+        mistake.says.iter().any(|words| printed.contains(words)),
+        "{heading}: the learner should be told {:?}. The checker printed:\n{printed}",
+        mistake.says
+    );
+}
+
+/// One test per mistake, named after it.
+macro_rules! mistakes {
+    ($($name:ident: $mistake:expr;)*) => {
+        $(
+            #[test]
+            fn $name() {
+                check(stringify!($name), &$mistake);
+            }
+        )*
+    };
+}
+
+const CHECKS_FAILED: &str = "FAIL checks failed";
+const COMPILE_ERROR: &str = "FAIL compile error";
+
+mistakes! {
+    // Lesson 1: the address printed must be B's own, and the write must
+    // reach B itself.
+    pointers_prints_the_address_of_the_reference: Mistake {
+        lesson: "01_pointers",
+        file: "src/lib.rs",
+        edits: &[(
+            "like C's `&B`.\n    writeln!(out, \"The address of B variable is {b:p}\")?;",
+            "like C's `&B`.\n    writeln!(out, \"The address of B variable is {:p}\", &b)?;",
+        )],
+        verdict: CHECKS_FAILED,
+        says: &["`{:p}` of `&b` is the address of the reference itself"],
+    };
+    pointers_prints_the_address_of_a_copy: Mistake {
+        lesson: "01_pointers",
+        file: "src/lib.rs",
+        edits: &[(
+            "like C's `&B`.\n    writeln!(out, \"The address of B variable is {b:p}\")?;",
+            "like C's `&B`.\n    writeln!(out, \"The address of B variable is {:p}\", &b.clone())?;",
+        )],
+        verdict: CHECKS_FAILED,
+        says: &["has an address of its own: neither is B"],
+    };
+    pointers_writes_through_a_pointer_to_a_copy: Mistake {
+        lesson: "01_pointers",
+        file: "src/lib.rs",
+        edits: &[(
+            "unsafe { *p_b += 1 };",
+            "let mut copy = *b;\n    let p_copy: *mut i32 = &mut copy;\n    unsafe { *p_copy += 1 };",
+        )],
+        verdict: CHECKS_FAILED,
+        says: &["afterwards B should be 11, but it is 10"],
+    };
+
+    // Lesson 2: C's float is f32, and Linux's libm is libm.so.6.
+    libm_declares_sqrtf_with_f64: Mistake {
+        lesson: "02_libm",
+        file: "src/lib.rs",
+        edits: &[
+            (
+                "pub type Sqrtf = unsafe extern \"C\" fn(f32) -> f32;",
+                "pub type Sqrtf = unsafe extern \"C\" fn(f64) -> f64;",
+            ),
+            (
+                "Ok(unsafe { sqrtf(x) })",
+                "Ok(unsafe { sqrtf(x as f64) } as f32)",
+            ),
+        ],
+        verdict: CHECKS_FAILED,
+        says: &["C's float is Rust's f32"],
+    };
+    libm_opens_the_linker_script_libm_so: Mistake {
+        lesson: "02_libm",
+        file: "src/lib.rs",
+        edits: &[("\"linux\" => Some(\"libm.so.6\"),", "\"linux\" => Some(\"libm.so\"),")],
+        verdict: "FAIL exited with code 1",
+        says: &["could not load sqrtf from libm"],
+    };
+
+    // Lesson 3: C trusts n, so the wrappers must pass exactly the checked
+    // length, and refuse slices of different lengths.
+    abi_add_passes_a_length_one_too_large: Mistake {
+        lesson: "03_abi_add",
+        file: "src/lib.rs",
+        edits: &[(
+            "unsafe { (self.add)(a.as_mut_ptr(), b.as_ptr(), n) };",
+            "unsafe { (self.add)(a.as_mut_ptr(), b.as_ptr(), n + 1) };",
+        )],
+        verdict: CHECKS_FAILED,
+        says: &["past the end of that slice, changed from -7777"],
+    };
+    abi_add_does_not_refuse_mismatched_lengths: Mistake {
+        lesson: "03_abi_add",
+        file: "src/lib.rs",
+        edits: &[(
+            "let n = checked_len(a, b)?;\n        // SAFETY: `self.add`",
+            "let n = a.len() as c_int;\n        // SAFETY: `self.add`",
+        )],
+        verdict: CHECKS_FAILED,
+        says: &["should return Err(AddError::LengthMismatch { a: 5, b: 4 })"],
+    };
+
+    // Lesson 4: the same for API_add, and a build.rs that compiles no C.
+    api_add_passes_a_length_one_too_large: Mistake {
+        lesson: "04_api_add",
+        file: "src/lib.rs",
+        edits: &[(
+            "unsafe { API_add(a.as_mut_ptr(), b.as_ptr(), n) };",
+            "unsafe { API_add(a.as_mut_ptr(), b.as_ptr(), n + 1) };",
+        )],
+        verdict: CHECKS_FAILED,
+        says: &["past the end of that slice, changed from -7777"],
+    };
+    api_add_does_not_refuse_mismatched_lengths: Mistake {
+        lesson: "04_api_add",
+        file: "src/lib.rs",
+        edits: &[(
+            "let n = checked_len(a, b)?;\n    // SAFETY: the declaration above matches csrc/API_add.h",
+            "let n = a.len() as c_int;\n    // SAFETY: the declaration above matches csrc/API_add.h",
+        )],
+        verdict: CHECKS_FAILED,
+        says: &["should return Err(AddError::LengthMismatch { a: 5, b: 4 })"],
+    };
+    api_add_build_rs_does_not_compile_the_c: Mistake {
+        lesson: "04_api_add",
+        file: "build.rs",
+        edits: &[(
+            "    cc::Build::new()
+        .file(\"../../csrc/API_add.c\")
+        .include(\"../../csrc\")
+        // The prebuilt library of lesson 3 is compiled with -O3 (see the
+        // Makefile); without this, a debug build compiles C with -O0 and the
+        // timings would compare optimised C with unoptimised C.
+        .opt_level(3)
+        .compile(\"API_add\");
+",
+            "",
+        )],
+        verdict: COMPILE_ERROR,
+        // GNU ld, lld (rust-lld, Rust's default linker on x86_64 Linux), macOS ld.
+        says: &[
+            "undefined reference to `API_add'",
+            "undefined symbol: API_add",
+            "\"_API_add\", referenced from",
+        ],
+    };
+
+    // Lesson 5: F(47) does not fit in a C int, and F(0) comes first.
+    fibonacci_allows_n_47: Mistake {
+        lesson: "05_fibonacci",
+        file: "src/lib.rs",
+        edits: &[("pub const MAX_N: u32 = 46;", "pub const MAX_N: u32 = 47;")],
+        verdict: "FAIL crashed: SIGILL",
+        // The program's own check of MAX_N runs API's fibo at n = 47, whose
+        // overflow trap (build.rs) stops it before the lesson's checks run.
+        says: &["a signed int overflow"],
+    };
+    fibonacci_starts_from_swapped_values: Mistake {
+        lesson: "05_fibonacci",
+        file: "src/lib.rs",
+        edits: &[(
+            "let mut a: c_int = 0; // F(0)\n    let mut b: c_int = 1; // F(1)",
+            "let mut a: c_int = 1; // F(0)\n    let mut b: c_int = 0; // F(1)",
+        )],
+        verdict: CHECKS_FAILED,
+        says: &["Start from a = 0 (F(0)), b = 1 (F(1))"],
+    };
+
+    // Lesson 6: row-major indexing on a grid that is not square, and a
+    // pointer C cannot write through.
+    evolve_uses_the_sources_indexing: Mistake {
+        lesson: "06_evolve",
+        file: "src/pure.rs",
+        edits: &[(
+            "let ij = i * ny + j;
+            let centre = u_previous[ij];
+            u[ij] = centre
+                + a * dt
+                    * ((u_previous[ij + ny] - 2.0 * centre + u_previous[ij - ny]) / dx2",
+            "let ij = j + i * nx;
+            let centre = u_previous[ij];
+            u[ij] = centre
+                + a * dt
+                    * ((u_previous[ij + nx] - 2.0 * centre + u_previous[ij - nx]) / dx2",
+        )],
+        verdict: CHECKS_FAILED,
+        says: &["not j + i*nx, which works only for square grids"],
+    };
+    evolve_passes_a_null_pointer_to_c: Mistake {
+        lesson: "06_evolve",
+        file: "src/abi.rs",
+        edits: &[(
+            "(self.evolve)(\n                u.as_mut_ptr(),",
+            "(self.evolve)(\n                std::ptr::null_mut(),",
+        )],
+        verdict: "FAIL crashed: SIGSEGV",
+        says: &["null or dangling pointer"],
+    };
+}
+
+/// The control: every solution, unchanged, passes through the same path, so
+/// that each failure above is the mistake's doing.
+#[test]
+fn every_unchanged_solution_passes_through_the_same_path() {
+    let mut lessons: Vec<String> = std::fs::read_dir(common::workbook_root().join("solutions"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    lessons.sort();
+    assert_eq!(
+        lessons.len(),
+        6,
+        "six lessons have solutions, found {lessons:?}: a new lesson? add its mistakes above"
+    );
+    for lesson in &lessons {
+        let (code, printed) = run_with("mistake-none", lesson, "", &[]);
+        assert!(
+            code == Some(0) && printed.contains("PASS passed"),
+            "the unchanged solution of {lesson} should pass. The checker printed:\n{printed}"
+        );
+    }
+}
