@@ -129,8 +129,11 @@ fn run_steps(env: &CheckEnv, lesson: &Lesson) -> Report {
         Err(report) => return report,
     };
 
-    // 3. The learner's program.
+    // 3. The learner's program. When it crashes or reports an error, the
+    // checks still run: their messages say what is wrong far more precisely
+    // than a signal or an exit code does.
     let mut program_output = None;
+    let mut program_failure: Option<Report> = None;
     if let Some(program) = &artifacts.program {
         let mut command = Command::new(program);
         command.current_dir(lesson.exercise_dir(&env.root));
@@ -144,29 +147,71 @@ fn run_steps(env: &CheckEnv, lesson: &Lesson) -> Report {
                 );
             }
         };
-        if let Some(verdict) = abnormal_ending(&run, Stage::Program, env.limits, |run| {
+        match abnormal_ending(&run, Stage::Program, env.limits, |run| {
             run.stderr.contains("panicked at")
         }) {
-            let mut shown = String::new();
-            append_section(&mut shown, "Your program printed", &run.stdout);
-            append_section(&mut shown, "On stderr", &run.stderr);
-            return report(verdict, shown);
+            None => program_output = Some(run.stdout),
+            Some(verdict) => {
+                let mut shown = String::new();
+                append_section(&mut shown, "Your program printed", &run.stdout);
+                append_section(&mut shown, "On stderr", &run.stderr);
+                // A panic already names its line (usually a `todo!()` the checks
+                // would only hit again); a hang or a flood they would repeat.
+                if matches!(
+                    verdict,
+                    Verdict::Panicked { .. } | Verdict::TimedOut { .. } | Verdict::Flooded { .. }
+                ) {
+                    return report(verdict, shown);
+                }
+                program_failure = Some(report(verdict, shown));
+            }
         }
-        program_output = Some(run.stdout);
     }
 
     // 4. The lesson's checks.
-    for test in &artifacts.tests {
+    let checks = run_checks(env, lesson, &artifacts.tests);
+    match (program_failure, checks) {
+        (None, None) => {
+            let mut passed = report(Verdict::Passed, String::new());
+            passed.program_output = program_output;
+            passed
+        }
+        (None, Some(mut failed)) => {
+            failed.program_output = program_output;
+            failed
+        }
+        // A crash or a panic of the program is the verdict; what the checks
+        // found comes after it.
+        (Some(mut failure), Some(failed))
+            if !matches!(failure.verdict, Verdict::ExitedWithError { .. }) =>
+        {
+            failure.details.push_str("\nWhat the checks found:\n");
+            failure.details.push_str(&failed.details);
+            failure
+        }
+        // A program that merely reported an error: the checks say why.
+        (Some(failure), Some(mut failed)) => {
+            failed.details.push_str("\n\n");
+            failed.details.push_str(&failure.details);
+            failed
+        }
+        (Some(failure), None) => failure,
+    }
+}
+
+/// Runs the lesson's test programs; `None` when every check passes.
+fn run_checks(env: &CheckEnv, lesson: &Lesson, tests: &[PathBuf]) -> Option<Report> {
+    for test in tests {
         let mut command = Command::new(test);
         command.current_dir(lesson.exercise_dir(&env.root));
         env.learner_env(&mut command);
         let run = match process::run(&mut command, env.limits) {
             Ok(run) => run,
             Err(err) => {
-                return report(
+                return Some(report(
                     Verdict::Environment,
                     format!("Could not start {}: {err}", test.display()),
-                );
+                ));
             }
         };
         if run.success() {
@@ -188,14 +233,9 @@ fn run_steps(env: &CheckEnv, lesson: &Lesson) -> Report {
                 Some(verdict) => verdict,
                 None => Verdict::Failed,
             };
-        let mut report = report(verdict, shown);
-        report.program_output = program_output;
-        return report;
+        return Some(report(verdict, shown));
     }
-
-    let mut passed = report(Verdict::Passed, String::new());
-    passed.program_output = program_output;
-    passed
+    None
 }
 
 /// A run's verdict if it did not end well; `None` when it exited with 0.

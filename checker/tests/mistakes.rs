@@ -195,8 +195,9 @@ mistakes! {
         lesson: "02_libm",
         file: "src/lib.rs",
         edits: &[("\"linux\" => Some(\"libm.so.6\"),", "\"linux\" => Some(\"libm.so\"),")],
-        verdict: "FAIL exited with code 1",
-        says: &["could not load sqrtf from libm"],
+        // The program fails first; the checks still run and explain why.
+        verdict: "FAIL checks failed",
+        says: &["A bare libm.so is a linker script"],
     };
 
     // Lesson 3: C trusts n, so the wrappers must pass exactly the checked
