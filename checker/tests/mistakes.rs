@@ -81,7 +81,10 @@ fn run_with(
         std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
     }
 
+    // The copies are built one at a time (the lock above), each newer than
+    // the last build, so they can share one target folder and its dependencies.
     let output = common::checker_with_timeout(&copy, 60)
+        .env("CARGO_TARGET_DIR", common::shared_target())
         .args(["run", short_name(lesson)])
         .output()
         .expect("the checker runs");
