@@ -321,6 +321,9 @@ fn compile(env: &CheckEnv, lesson: &Lesson) -> Result<Artifacts, Report> {
                     msg.message.level,
                     DiagnosticLevel::Error | DiagnosticLevel::Ice
                 ) && let Some(rendered) = msg.message.rendered
+                    // The library is compiled twice (as itself and as its test
+                    // harness), so each error would otherwise show twice.
+                    && !errors.contains(&rendered)
                 {
                     errors.push(rendered);
                 }

@@ -29,7 +29,14 @@ fn a_correct_lesson_passes_and_shows_the_program_output() {
 
 #[test]
 fn a_type_error_is_a_compile_error_with_the_compilers_message() {
-    run("2")
+    let assert = run("2");
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    assert_eq!(
+        stdout.matches("error[E0308]").count(),
+        1,
+        "each error is shown once, though cargo compiles the library twice:\n{stdout}"
+    );
+    assert
         .code(1)
         .stdout(predicate::str::contains("FAIL compile error"))
         .stdout(predicate::str::contains("error[E0308]: mismatched types"))
