@@ -180,13 +180,17 @@ fn run_steps(env: &CheckEnv, lesson: &Lesson) -> Report {
             failed.program_output = program_output;
             failed
         }
-        // A crash or a panic of the program is the verdict; what the checks
+        // A crash of the program is the verdict; what the checks
         // found comes after it.
         (Some(mut failure), Some(failed))
             if !matches!(failure.verdict, Verdict::ExitedWithError { .. }) =>
         {
-            failure.details.push_str("\nWhat the checks found:\n");
-            failure.details.push_str(&failed.details);
+            // Only checks that failed with a message add to it (checks that
+            // crashed the same way say nothing new).
+            if matches!(failed.verdict, Verdict::Failed | Verdict::Panicked { .. }) {
+                failure.details.push_str("\nWhat the checks found:\n");
+                failure.details.push_str(&failed.details);
+            }
             failure
         }
         // A program that merely reported an error: the checks say why.

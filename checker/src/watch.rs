@@ -218,6 +218,34 @@ impl Drop for RawMode {
     }
 }
 
+/// `body` in at most `rows` screen rows of `width` columns (a long line wraps
+/// onto several): its start (the verdict, the advice, the first failure) and
+/// its last lines (where to look), with a note between.
+fn fit(body: &str, rows: usize, width: usize, lesson: &str) -> String {
+    let height = |line: &str| line.chars().count().div_ceil(width.max(1)).max(1);
+    let lines: Vec<&str> = body.lines().collect();
+    if lines.iter().map(|l| height(l)).sum::<usize>() <= rows {
+        return body.to_string();
+    }
+    let tail: Vec<&str> = lines[lines.len().saturating_sub(3)..].to_vec();
+    let mut budget = rows.saturating_sub(1 + tail.iter().map(|l| height(l)).sum::<usize>());
+    let mut head = Vec::new();
+    for line in &lines[..lines.len() - tail.len()] {
+        let h = height(line);
+        if h > budget {
+            break;
+        }
+        budget -= h;
+        head.push(*line);
+    }
+    format!(
+        "{}\n... {} more lines: `cargo run -p checker -- run {lesson}` shows everything ...\n{}",
+        head.join("\n"),
+        lines.len() - head.len() - tail.len(),
+        tail.join("\n")
+    )
+}
+
 /// Lines of text that fit on the screen under the header and the footer.
 fn page_height() -> usize {
     let rows = terminal::size()
@@ -271,19 +299,27 @@ fn draw(
         },
         Screen::Note(note) => format!("{}\n\n{note}\n", ui::report_text(workbook, lesson, report)),
     };
-    let mut text = format!(
-        "FFI Workbook {}\n\n{body}\n",
-        ui::progress_bar(progress.count(workbook), workbook.lessons.len())
-    );
-    text.push_str(watch_note);
+    let mut footer = String::from(watch_note);
     let next = if report.verdict.passed() {
         " · n next"
     } else {
         ""
     };
-    text.push_str(&format!(
+    footer.push_str(&format!(
         "Keys: h hint · l list · t lesson text · r re-check{next} · q quit\n"
     ));
+    // The verdict and the keys must stay on screen: cut the middle of a long
+    // body rather than let the terminal scroll them away.
+    let (columns, rows) = terminal::size().unwrap_or((80, 24));
+    let room = (rows as usize)
+        .saturating_sub(footer.lines().count() + 3)
+        .max(8);
+    let body = fit(&body, room, columns as usize, &lesson.name);
+    let mut text = format!(
+        "FFI Workbook {}\n\n{body}\n",
+        ui::progress_bar(progress.count(workbook), workbook.lessons.len())
+    );
+    text.push_str(&footer);
     let mut out = std::io::stdout();
     execute!(
         out,
@@ -294,4 +330,32 @@ fn draw(
     write!(out, "{}", text.replace('\n', "\r\n"))?;
     out.flush()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fit;
+
+    #[test]
+    fn a_long_body_keeps_its_start_and_end_within_the_rows() {
+        let body: String = (1..=50).map(|i| format!("line {i}\n")).collect();
+        let shown = fit(&body, 10, 80, "libm");
+        assert_eq!(shown.lines().count(), 10);
+        assert!(shown.starts_with("line 1\n"));
+        assert!(shown.contains("... 41 more lines: `cargo run -p checker -- run libm`"));
+        assert!(shown.ends_with("line 48\nline 49\nline 50"));
+    }
+
+    #[test]
+    fn wrapped_lines_count_as_the_rows_they_take() {
+        let long = "x".repeat(200);
+        let body = format!("{long}\n{long}\n{long}\nend\n");
+        // Each long line takes 3 rows of 80 columns: all four lines take 10 rows.
+        assert_eq!(fit(&body, 10, 80, "libm"), body);
+        // In 8 rows, the last three lines (7 rows) and the note are all that fit.
+        let shown = fit(&body, 8, 80, "libm");
+        assert_eq!(shown.lines().filter(|l| l.len() == 200).count(), 2);
+        assert!(shown.contains("... 1 more lines"));
+        assert!(fit("short\n", 10, 80, "libm") == "short\n");
+    }
 }
