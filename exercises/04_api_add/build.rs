@@ -38,6 +38,7 @@ fn main() {
     // changes, so every C file used must be listed.
     //
     // Until step 1 is done, declaring `API_add` in src/lib.rs fails at link
-    // time with "undefined reference to `API_add'": the declaration is there,
-    // the definition is not.
+    // time with "undefined reference to `API_add'" (GNU ld) or "undefined
+    // symbol: API_add" (rust-lld): the declaration is there, the definition
+    // is not.
 }
