@@ -57,6 +57,20 @@ impl CheckEnv {
         }
     }
 
+    /// The same environment for a copy of the workbook at `root`: its own C
+    /// and output folders, and `target_dir` for cargo (a copy never shares
+    /// the learner's target folder: cargo names a path package's artifacts
+    /// relative to its workspace, so two copies would reuse each other's).
+    pub fn in_copy(&self, root: &Path, target_dir: PathBuf) -> CheckEnv {
+        CheckEnv {
+            root: root.to_path_buf(),
+            c_dir: root.join("build"),
+            out_dir: root.join("build").join("output"),
+            target_dir: Some(target_dir),
+            ..self.clone()
+        }
+    }
+
     fn cargo(&self) -> Command {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let mut command = Command::new(cargo);

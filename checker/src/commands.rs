@@ -12,9 +12,10 @@ use crate::c_build::{self, Built, CBuildError};
 use crate::check::{CheckEnv, check_lesson};
 use crate::process::Limits;
 use crate::progress::{self, Loaded, Progress};
+use crate::scratch::{self, Scratch};
 use crate::verdict::Report;
 use crate::workbook::{Lesson, Workbook};
-use crate::{reset as reset_mod, scratch, ui};
+use crate::{reset as reset_mod, ui};
 
 /// The output a learner's program or tests may print before it is stopped.
 pub const OUTPUT_CAP: usize = 256 * 1024;
@@ -219,19 +220,18 @@ pub fn verify(context: &Context, solutions: bool, review: bool) -> Result<ExitCo
     Ok(exit_for(failures.is_empty()))
 }
 
-/// A scratch copy of the workbook with every solution copied in, under
-/// `target/`, with its own cargo target folder (so that it never races the
-/// learner's builds) that is kept between runs.
+/// A scratch copy of the workbook with every solution in it, under
+/// `target/`, with its own cargo target folder. Both are kept between runs
+/// and the copy is only brought up to date, so a second run rebuilds only
+/// what changed.
 fn prepare_solutions_copy(context: &Context, review: bool) -> Result<CheckEnv> {
     let base = context.root().join("target").join("workbook-scratch");
     let copy = base.join("solutions");
-    scratch::copy_workbook(context.root(), &copy)?;
+    Scratch::new(&context.workbook, copy.clone(), &[])
+        .restore()
+        .with_context(|| format!("preparing the scratch copy {}", copy.display()))?;
     scratch::overlay_solutions(&context.workbook, &copy)?;
-    let mut env = context.env.clone();
-    env.root = copy.clone();
-    env.c_dir = copy.join("build");
-    env.out_dir = copy.join("build").join("output");
-    env.target_dir = Some(base.join("target"));
+    let mut env = context.env.in_copy(&copy, base.join("target"));
     env.write_new_snapshots = review;
     Ok(env)
 }
@@ -251,7 +251,9 @@ fn bring_back_new_snapshots(workbook: &Workbook, copy: &Path) -> Result<Vec<Path
                     .join("tests")
                     .join("snapshots")
                     .join(&name);
+                // Moved, not copied: a later run must not bring back a stale one.
                 std::fs::copy(entry.path(), &to)?;
+                std::fs::remove_file(entry.path())?;
                 copied.push(to);
             }
         }

@@ -1,58 +1,150 @@
-//! Scratch copies of a workbook: `verify --solutions` checks the reference
-//! answers in one, so nothing in the learner's `exercises/` is touched.
+//! Scratch copies of a workbook, kept in sync file by file: `verify
+//! --solutions` checks the reference answers in one (nothing in the
+//! learner's `exercises/` is touched), and each grading job grades in one.
+//!
+//! A copy lives at a stable path and is brought up to date rather than made
+//! anew: files are written only when their contents differ, so an unchanged
+//! file keeps its modification time and neither cargo nor the C build redoes
+//! work for it.
 
-use std::path::Path;
+use std::collections::BTreeSet;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
 use crate::workbook::Workbook;
 
-/// Top-level folders that are never copied: build output, history and the
-/// learner's own progress.
-const SKIPPED: &[&str] = &["target", "build", ".git", ".workbook"];
+/// Top-level folders never copied into a scratch workspace: build output,
+/// history and a learner's progress.
+pub const SKIPPED_TOP: &[&str] = &["target", "build", ".git", ".workbook"];
 
-/// Copies the workbook at `from` into `to` (which is emptied first).
-pub fn copy_workbook(from: &Path, to: &Path) -> Result<()> {
-    if to.exists() {
-        std::fs::remove_dir_all(to).with_context(|| format!("clearing {}", to.display()))?;
+/// Files that are never compared or copied: insta's pending snapshots.
+fn is_pending_snapshot(path: &Path) -> bool {
+    let name = path.to_string_lossy();
+    name.ends_with(".snap.new") || name.ends_with(".pending-snap")
+}
+
+/// Every regular file below `root/rel`, as paths relative to `root`. Links
+/// are not followed; folders named `target` and hidden entries are skipped
+/// when `skip_hidden` is set (for submissions, where they are noise).
+pub fn walk_files(root: &Path, rel: &Path, skip_hidden: bool, out: &mut Vec<PathBuf>) {
+    let Ok(meta) = std::fs::symlink_metadata(root.join(rel)) else {
+        return;
+    };
+    if meta.is_file() {
+        if !is_pending_snapshot(rel) {
+            out.push(rel.to_path_buf());
+        }
+        return;
     }
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        let name = entry.file_name();
-        if SKIPPED.iter().any(|skip| name == *skip) {
+    if !meta.is_dir() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(root.join(rel)) else {
+        return;
+    };
+    let mut names: Vec<OsString> = entries.flatten().map(|e| e.file_name()).collect();
+    names.sort();
+    for name in names {
+        let text = name.to_string_lossy();
+        if skip_hidden && (text.starts_with('.') || text == "target") {
             continue;
         }
-        copy_tree(&entry.path(), &to.join(&name))?;
+        walk_files(root, &rel.join(&name), skip_hidden, out);
     }
-    Ok(())
 }
 
-/// Copies a file or a folder, recursively. Symbolic links are not followed
-/// (a link could point anywhere); pending insta snapshots are left out.
-pub fn copy_tree(from: &Path, to: &Path) -> Result<()> {
-    let meta = std::fs::symlink_metadata(from)?;
-    if meta.is_dir() {
-        std::fs::create_dir_all(to)?;
-        for entry in std::fs::read_dir(from)? {
-            let entry = entry?;
-            copy_tree(&entry.path(), &to.join(entry.file_name()))?;
+/// Writes `contents` to `path` unless it already holds exactly that.
+/// Returns whether it wrote.
+pub fn write_if_changed(path: &Path, contents: &[u8]) -> Result<bool> {
+    if let Ok(meta) = std::fs::symlink_metadata(path) {
+        if meta.is_file() && std::fs::read(path).is_ok_and(|old| old == contents) {
+            return Ok(false);
         }
-    } else if meta.is_file() {
-        let name = from.to_string_lossy();
-        if name.ends_with(".snap.new") || name.ends_with(".pending-snap") {
-            return Ok(());
+        if meta.is_dir() {
+            std::fs::remove_dir_all(path)?;
+        } else {
+            std::fs::remove_file(path)?;
         }
-        if let Some(parent) = to.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        std::fs::copy(from, to)
-            .with_context(|| format!("copying {} to {}", from.display(), to.display()))?;
     }
-    Ok(())
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(path, contents).with_context(|| format!("writing {}", path.display()))?;
+    Ok(true)
 }
 
-/// Copies every lesson's reference answers over its exercise, in the copy at `scratch`.
+/// One job's scratch copy of the instructor's workbook.
+#[derive(Debug, Clone)]
+pub struct Scratch {
+    /// The instructor's workbook: the pristine tests, snapshots, manifests, C.
+    pub instructor: PathBuf,
+    /// The scratch copy.
+    pub root: PathBuf,
+    /// Top-level entries of the instructor's folder that are not copied.
+    skipped_top: BTreeSet<OsString>,
+    /// Every lesson's editable files, relative to the workbook root.
+    editable: BTreeSet<PathBuf>,
+}
+
+impl Scratch {
+    /// `also_skip`: top-level entries of the instructor's folder that hold
+    /// other things (the submissions themselves, the grading work folder).
+    pub fn new(workbook: &Workbook, root: PathBuf, also_skip: &[OsString]) -> Scratch {
+        let mut skipped_top: BTreeSet<OsString> = SKIPPED_TOP.iter().map(OsString::from).collect();
+        skipped_top.extend(also_skip.iter().cloned());
+        let editable = workbook
+            .lessons
+            .iter()
+            .flat_map(|lesson| lesson.editable_paths())
+            .collect();
+        Scratch {
+            instructor: workbook.root.clone(),
+            root,
+            skipped_top,
+            editable,
+        }
+    }
+
+    fn copied(&self, rel: &Path) -> bool {
+        let top = rel.components().next().map(|c| c.as_os_str().to_owned());
+        !top.is_some_and(|top| self.skipped_top.contains(&top))
+            && !self.editable.contains(rel)
+            && !is_pending_snapshot(rel)
+    }
+
+    /// Makes every file of the scratch copy (but the editable ones) equal to
+    /// the instructor's, and removes files the instructor does not have.
+    /// Returns the instructor's files that had to be rewritten: after a
+    /// submission was graded, those are files its code changed.
+    pub fn restore(&self) -> Result<Vec<PathBuf>> {
+        std::fs::create_dir_all(&self.root)?;
+        let mut wanted = Vec::new();
+        walk_files(&self.instructor, Path::new(""), false, &mut wanted);
+        wanted.retain(|rel| self.copied(rel));
+        let mut rewritten = Vec::new();
+        for rel in &wanted {
+            let contents = std::fs::read(self.instructor.join(rel))
+                .with_context(|| format!("reading {}", self.instructor.join(rel).display()))?;
+            if write_if_changed(&self.root.join(rel), &contents)? {
+                rewritten.push(rel.clone());
+            }
+        }
+        let wanted: BTreeSet<PathBuf> = wanted.into_iter().collect();
+        let mut present = Vec::new();
+        walk_files(&self.root, Path::new(""), false, &mut present);
+        for rel in present {
+            if self.copied(&rel) && !wanted.contains(&rel) {
+                std::fs::remove_file(self.root.join(&rel))
+                    .with_context(|| format!("removing {}", self.root.join(&rel).display()))?;
+            }
+        }
+        Ok(rewritten)
+    }
+}
+
+/// Writes every lesson's reference answers over its exercise, in the copy at `scratch`.
 pub fn overlay_solutions(workbook: &Workbook, scratch: &Path) -> Result<()> {
     for lesson in &workbook.lessons {
         for file in &lesson.editable {
@@ -65,9 +157,31 @@ pub fn overlay_solutions(workbook: &Workbook, scratch: &Path) -> Result<()> {
                     solution.display()
                 );
             }
-            let target = lesson.exercise_dir(scratch).join(file);
-            copy_tree(&solution, &target)?;
+            let contents = std::fs::read(&solution)
+                .with_context(|| format!("reading {}", solution.display()))?;
+            write_if_changed(&lesson.exercise_dir(scratch).join(file), &contents)?;
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unchanged_files_are_not_rewritten() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("d/f.rs");
+        assert!(write_if_changed(&path, b"one").unwrap());
+        let before = std::fs::metadata(&path).unwrap().modified().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        assert!(!write_if_changed(&path, b"one").unwrap());
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().modified().unwrap(),
+            before
+        );
+        assert!(write_if_changed(&path, b"two").unwrap());
+        assert_eq!(std::fs::read(&path).unwrap(), b"two");
+    }
 }

@@ -39,16 +39,16 @@ use anyhow::{Context as _, Result, bail};
 use crate::c_build::{self, CBuildError};
 use crate::check::{CheckEnv, check_lesson, cut};
 use crate::commands::Context;
+use crate::scratch::{self, Scratch};
+use crate::ui;
 use crate::verdict::Report;
 use crate::workbook::{Lesson, Workbook};
-use crate::{scratch, ui};
 
 pub use report::Format;
 use report::{
     BatchReport, Flag, FlagKind, GradeVerdict, LessonInfo, LessonResult, SubmissionReport,
 };
 use submission::Source;
-use workspace::Scratch;
 
 /// Points a passed lesson earns. One each: the lessons are of similar size,
 /// and a gradebook can weight them if a course wants otherwise.
@@ -333,11 +333,7 @@ impl<'a> Grader<'a> {
         scratch
             .restore()
             .with_context(|| format!("preparing the grading workspace {}", root.display()))?;
-        let mut env = context.env.clone();
-        env.c_dir = root.join("build");
-        env.out_dir = root.join("build").join("output");
-        env.root = root;
-        env.target_dir = Some(job_dir.join("target"));
+        let mut env = context.env.in_copy(&root, job_dir.join("target"));
         env.color = false;
         env.write_new_snapshots = false;
         // The first build compiles every dependency: give it time.
