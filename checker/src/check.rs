@@ -501,7 +501,9 @@ mod tests {
             title: "Pointers".into(),
             editable: vec!["src/lib.rs".into()],
             c_needs: vec![],
-            hint: String::new(),
+            hints: vec![String::new()],
+            rank: vec![],
+            advice: vec![],
         }
     }
 

@@ -147,9 +147,24 @@ pub fn run(context: &Context, query: &str) -> Result<ExitCode> {
     Ok(exit_for(report.verdict.passed()))
 }
 
-pub fn hint(context: &Context, query: &str) -> Result<ExitCode> {
+/// `level`: which hint (1 = the first); `all`: every level, in order.
+pub fn hint(context: &Context, query: &str, level: usize, all: bool) -> Result<ExitCode> {
     let lesson = context.workbook.find(query)?;
-    print!("{}", ui::hint_text(lesson));
+    if level > lesson.hints.len() {
+        bail!(
+            "lesson {} has {} hint level{}",
+            lesson.name,
+            lesson.hints.len(),
+            if lesson.hints.len() == 1 { "" } else { "s" }
+        );
+    }
+    if all {
+        for level in 1..=lesson.hints.len() {
+            println!("{}", ui::hint_text(lesson, level));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    print!("{}", ui::hint_text(lesson, level));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -50,8 +50,16 @@ enum Cmd {
         /// The lesson's number or name (`3`, `abi_add`).
         lesson: String,
     },
-    /// Show a lesson's hint.
-    Hint { lesson: String },
+    /// Show a lesson's hint: the first level, or the one --level names.
+    Hint {
+        lesson: String,
+        /// Which level: 1 names the concept, the last shows code.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+        level: u16,
+        /// Every level, in order.
+        #[arg(long, conflicts_with = "level")]
+        all: bool,
+    },
     /// Show a lesson's text.
     Lesson { lesson: String },
     /// Check every lesson in order; exit 0 only if all pass.
@@ -125,7 +133,9 @@ fn main() -> ExitCode {
         None => commands::status_once(&context),
         Some(Cmd::List) => commands::list(&context),
         Some(Cmd::Run { lesson }) => commands::run(&context, &lesson),
-        Some(Cmd::Hint { lesson }) => commands::hint(&context, &lesson),
+        Some(Cmd::Hint { lesson, level, all }) => {
+            commands::hint(&context, &lesson, usize::from(level), all)
+        }
         Some(Cmd::Lesson { lesson }) => commands::lesson_text(&context, &lesson),
         Some(Cmd::Verify { solutions, review }) => commands::verify(&context, solutions, review),
         Some(Cmd::Reset { lesson, yes }) => commands::reset(&context, &lesson, yes),

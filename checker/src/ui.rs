@@ -116,10 +116,27 @@ pub fn list_text(workbook: &Workbook, progress: &Progress) -> String {
     out
 }
 
-pub fn hint_text(lesson: &Lesson) -> String {
+/// Hint `level` (1-based, clamped to the levels there are) of a lesson.
+pub fn hint_text(lesson: &Lesson, level: usize) -> String {
+    let total = lesson.hints.len();
+    let level = level.clamp(1, total.max(1));
+    let hint = lesson
+        .hints
+        .get(level - 1)
+        .map(String::as_str)
+        .unwrap_or("");
+    let more = if level < total {
+        format!(
+            "\n(hint {level} of {total}: `cargo run -p checker -- hint {} --level {}` for the next)\n",
+            lesson.name,
+            level + 1
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "Hint for lesson {} ({}):\n\n{}\n",
-        lesson.number, lesson.title, lesson.hint
+        "Hint {level}/{total} for lesson {} ({}):\n\n{hint}\n{more}",
+        lesson.number, lesson.title
     )
 }
 

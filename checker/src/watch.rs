@@ -291,7 +291,7 @@ fn draw(
     let workbook = &context.workbook;
     let body = match screen {
         Screen::Status => ui::report_text(workbook, lesson, report),
-        Screen::Hint => ui::hint_text(lesson),
+        Screen::Hint => ui::hint_text(lesson, 1),
         Screen::List => ui::list_text(workbook, progress),
         Screen::Text(top) => match read_lesson_text(&workbook.root, lesson) {
             Ok(text) => text_page(&text, *top),

@@ -27,7 +27,39 @@ pub struct Lesson {
     pub editable: Vec<PathBuf>,
     /// What the lesson needs built from `csrc/` first.
     pub c_needs: Vec<CArtifact>,
-    pub hint: String,
+    /// Hints in levels: the first names the concept and where to read, the
+    /// next the functions and types involved, only the last shows code.
+    pub hints: Vec<String>,
+    /// Checks whose failure tells the most, first: patterns of the form
+    /// `TARGET` (a test file's name, `steps`) or `TARGET::PREFIX` (a test
+    /// name's start, `steps::abi_`). Failures matching none come last.
+    #[allow(dead_code)] // read by the check engine (being rewritten)
+    pub rank: Vec<String>,
+    /// Advice attached to a failing check or to the file where a panic was.
+    #[allow(dead_code)] // read by the check engine (being rewritten)
+    pub advice: Vec<Advice>,
+}
+
+/// A line of advice shown when a check matching `check` fails, or when a
+/// panic is located in `file` (a path relative to the exercise crate).
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Advice {
+    #[serde(default)]
+    pub check: Option<String>,
+    #[serde(default)]
+    pub file: Option<PathBuf>,
+    pub text: String,
+}
+
+/// Does a check pattern (`TARGET` or `TARGET::PREFIX`) match the test
+/// `name` of the test target `target`?
+#[allow(dead_code)] // read by the check engine (being rewritten)
+pub fn check_matches(pattern: &str, target: &str, name: &str) -> bool {
+    match pattern.split_once("::") {
+        None => pattern == target,
+        Some((t, prefix)) => t == target && name.starts_with(prefix),
+    }
 }
 
 /// Something built from `csrc/NAME.c`.
@@ -122,7 +154,11 @@ struct LessonMeta {
     editable: Vec<PathBuf>,
     #[serde(default)]
     c: Vec<String>,
-    hint: String,
+    hints: Vec<String>,
+    #[serde(default)]
+    rank: Vec<String>,
+    #[serde(default)]
+    advice: Vec<Advice>,
 }
 
 /// The workbook: where it is and its lessons, in order.
@@ -241,6 +277,17 @@ fn read_lesson(manifest_path: &Path, number: u32, dir_name: &str, name: &str) ->
     if meta.editable.is_empty() {
         bail!("`editable` lists no files");
     }
+    if meta.hints.iter().all(|hint| hint.trim().is_empty()) {
+        bail!("`hints` holds no hint");
+    }
+    for advice in &meta.advice {
+        if advice.check.is_some() == advice.file.is_some() {
+            bail!(
+                "each `advice` entry names exactly one of `check` or `file` (\"{}\")",
+                advice.text
+            );
+        }
+    }
     for file in &meta.editable {
         if file.is_absolute() || file.components().any(|c| c.as_os_str() == "..") {
             bail!(
@@ -262,7 +309,14 @@ fn read_lesson(manifest_path: &Path, number: u32, dir_name: &str, name: &str) ->
         title: meta.title,
         editable: meta.editable,
         c_needs,
-        hint: meta.hint.trim().to_string(),
+        hints: meta
+            .hints
+            .iter()
+            .map(|hint| hint.trim().to_string())
+            .filter(|hint| !hint.is_empty())
+            .collect(),
+        rank: meta.rank,
+        advice: meta.advice,
     })
 }
 
