@@ -1,20 +1,10 @@
-//! The FFI Workbook's checker. `cargo run -p checker` starts the watch loop
+//! The checker's command line (the work is in the library, src/lib.rs).
+//! `cargo run -p checker` starts the watch loop
 //! (or prints the status once when there is no terminal); the subcommands
 //! below do one thing each. Exit codes: 0 success, 1 checks failed, 2 usage
 //! or environment errors.
 
-mod c_build;
-mod check;
-mod commands;
-mod grade;
-mod process;
-mod progress;
-mod reset;
-mod scratch;
-mod ui;
-mod verdict;
-mod watch;
-mod workbook;
+use checker::{commands, grade, process, watch, workbook};
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
