@@ -297,6 +297,8 @@ fn compile(env: &CheckEnv, lesson: &Lesson) -> Result<Artifacts, Report> {
     let limits = Limits {
         timeout: env.build_timeout,
         output_cap: 64 << 20,
+        // rustc and the linker need room; the build is bounded by time.
+        memory: None,
     };
     let run = process::run(&mut command, limits).map_err(|err| {
         report(

@@ -110,6 +110,7 @@ enum Cmd {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    process::init();
     process::kill_children_on_interrupt();
     let root = cli.workbook.clone().unwrap_or_else(workbook::default_root);
     let context = match commands::Context::new(&root, cli.timeout) {
