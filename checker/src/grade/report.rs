@@ -684,7 +684,9 @@ mod tests {
     #[test]
     fn the_table_shows_scores_marks_and_problems() {
         let text = table(&sample());
-        assert!(text.contains("Graded 2 submissions against /wb (2 lessons, 1 point each)."));
+        assert!(text.contains(
+            "Graded 2 submissions against /wb (2 lessons, 1 point each); sandbox: bubblewrap 0.8.0."
+        ));
         assert!(text.contains("pass     CRASH"), "{text}");
         assert!(text.contains("1 l1 (1/2 passed), 2 l2 (0/2 passed)"));
         assert!(text.contains("Average score: 0.5 / 2"));
