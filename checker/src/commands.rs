@@ -22,7 +22,7 @@ pub const OUTPUT_CAP: usize = 256 * 1024;
 
 /// The address space a learner's program or test process may map: far more
 /// than any lesson needs (valgrind included), far less than the machine has.
-pub const MEMORY_LIMIT: u64 = 4 << 30;
+pub const MEMORY_LIMIT: u64 = 1 << 30;
 
 /// The workbook and how to check it.
 pub struct Context {

@@ -21,7 +21,7 @@ use super::report::{Flag, FlagKind, GradeVerdict, LessonResult, SubmissionReport
 use super::submission::{self, Source};
 use super::{MAX_LISTED_CHANGES, POINTS_PER_LESSON, workspace};
 use crate::c_build::{self, CBuildError};
-use crate::check::{CheckEnv, ExpectedTests, Fingerprint, check_lesson, compile_lessons, cut};
+use crate::check::{CheckEnv, ExpectedTests, Fingerprint, check_lesson, compile_dependencies, cut};
 use crate::commands::Context;
 use crate::sandbox::Sandbox;
 use crate::scratch::{self, Scratch, walk_files};
@@ -255,6 +255,9 @@ impl<'a> Grader<'a> {
     /// what the build folders hold.
     fn warm_up(&mut self) -> Result<()> {
         let root = self.scratch.root.clone();
+        // The exercises as shipped: what compiles before any submission.
+        self.scratch
+            .take_editable(self.workbook, &self.workbook.root, &[])?;
         c_build::build_all(
             &root.join("csrc"),
             &self.env.c_dir,
@@ -263,9 +266,9 @@ impl<'a> Grader<'a> {
         .map_err(|err| instructor_c_error(err, &root, self.workbook))?;
         // The first build compiles every dependency: give it time.
         self.env.build_timeout = Duration::from_secs(1800);
-        compile_lessons(&self.env, &self.workbook.lessons).map_err(|why| {
+        compile_dependencies(&self.env, &self.workbook.lessons).map_err(|why| {
             anyhow::anyhow!(
-                "the instructor's lessons do not compile in the grading workspace {} (not the \
+                "the dependencies do not compile in the grading workspace {} (not the \
                  learners' fault):\n{why}",
                 root.display()
             )
