@@ -2,7 +2,7 @@
 //! a cap on what it may print, and its whole process group killed when it
 //! overruns (a grandchild would otherwise keep the pipes open).
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -45,16 +45,31 @@ impl RunOutput {
 /// at the terminal does not reach it: the interrupt handler kills these.
 static LIVE_GROUPS: Mutex<Vec<u32>> = Mutex::new(Vec::new());
 
+/// Set once the checker is stopping: no new learner process may start.
+static STOPPING: AtomicBool = AtomicBool::new(false);
+
+/// Stops every learner process tree still running and refuses new ones
+/// (the checker is quitting: `q` in the watch loop, or a signal).
+pub fn stop_all() {
+    STOPPING.store(true, Ordering::SeqCst);
+    let groups = LIVE_GROUPS.lock().map(|g| g.clone()).unwrap_or_default();
+    for group in groups {
+        kill_group_id(group);
+    }
+}
+
 /// On Ctrl-C (or SIGTERM, SIGHUP), kill every child still running, then exit
 /// with 130 as a shell would. Without this, an endless loop in learner code
 /// would outlive the checker.
 pub fn kill_children_on_interrupt() {
     let _ = ctrlc::set_handler(|| {
-        let groups = LIVE_GROUPS.lock().map(|g| g.clone()).unwrap_or_default();
-        for group in groups {
-            kill_group_id(group);
-        }
-        eprintln!("\ninterrupted: stopped the programs that were running");
+        stop_all();
+        // Not `eprintln!`: after a hang-up stderr is gone, and a panic here
+        // would end this handler's thread and leave the checker running.
+        let _ = writeln!(
+            std::io::stderr(),
+            "\ninterrupted: stopped the programs that were running"
+        );
         std::process::exit(130);
     });
 }
@@ -83,10 +98,17 @@ pub fn run(command: &mut Command, limits: Limits) -> std::io::Result<RunOutput> 
         command.process_group(0);
     }
     let start = Instant::now();
-    let mut child = command.spawn()?;
-    if let Ok(mut groups) = LIVE_GROUPS.lock() {
+    let mut child = {
+        // Held from the check to the push, so `stop_all` either sees this
+        // child or keeps it from starting.
+        let mut groups = LIVE_GROUPS.lock().unwrap_or_else(|e| e.into_inner());
+        if STOPPING.load(Ordering::SeqCst) {
+            return Err(std::io::Error::other("the checker is stopping"));
+        }
+        let child = command.spawn()?;
         groups.push(child.id());
-    }
+        child
+    };
     let flooded = Arc::new(AtomicBool::new(false));
     let stdout = spawn_reader(child.stdout.take(), limits.output_cap, flooded.clone());
     let stderr = spawn_reader(child.stderr.take(), limits.output_cap, flooded.clone());
