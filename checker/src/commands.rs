@@ -74,6 +74,8 @@ pub fn known_session(context: &Context) -> Session {
     let mut session = Session::from_context(context);
     print_warnings(&mut session);
     if !session.recorded() {
+        let _activity =
+            ui::Activity::start("no progress recorded yet: checking your lessons".into());
         session.check_in_order(true, &mut |_, _| {});
     }
     session
@@ -84,11 +86,13 @@ pub fn known_session(context: &Context) -> Session {
 /// recorded for the lessons after that one is kept.
 pub fn status_once(context: &Context) -> Result<ExitCode> {
     let mut session = Session::from_context(context);
+    let activity = ui::Activity::start("checking your lessons in order".into());
     let failing = session.check_in_order(false, &mut |lesson, report| {
         if report.verdict.passed() {
-            println!("PASS lesson {} ({})", lesson.number, lesson.name);
+            activity.suspend(|| println!("PASS lesson {} ({})", lesson.number, lesson.name));
         }
     });
+    drop(activity);
     print_warnings(&mut session);
     let workbook = &session.workbook;
     println!(
@@ -121,7 +125,12 @@ pub fn list(context: &Context) -> Result<ExitCode> {
 pub fn run(context: &Context, query: &str) -> Result<ExitCode> {
     let mut session = Session::from_context(context);
     let lesson = session.workbook.find(query)?.clone();
+    let activity = ui::Activity::start(format!(
+        "checking lesson {} ({})",
+        lesson.number, lesson.name
+    ));
     let report = session.check(&lesson);
+    drop(activity);
     print_warnings(&mut session);
     print!("{}", ui::report_text(&session.workbook, &lesson, &report));
     Ok(exit_for(report.verdict.passed()))

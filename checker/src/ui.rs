@@ -36,6 +36,13 @@ impl Activity {
     }
 }
 
+impl Activity {
+    /// Runs `print` with the spinner out of the way (for lines on stdout).
+    pub fn suspend(&self, print: impl FnOnce()) {
+        self.0.suspend(print);
+    }
+}
+
 impl Drop for Activity {
     fn drop(&mut self) {
         self.0.finish_and_clear();

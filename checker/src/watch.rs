@@ -104,6 +104,8 @@ pub fn run(context: &Context) -> Result<ExitCode> {
     let mut app = App::new(session, first, jobs, watch_note);
     app.start(app.current.clone(), Plan::InOrder);
     let result = app.run(&rx);
+    // However the loop ended, no learner program outlives it.
+    process::stop_all();
     drop(terminal);
     drop(watcher);
     // Left on the normal screen: where the learner stands.
@@ -175,7 +177,10 @@ impl App {
 
     fn run(&mut self, rx: &Receiver<Event>) -> Result<ExitCode> {
         loop {
-            self.draw()?;
+            if self.draw().is_err() {
+                // The terminal is gone (a write fails once it has hung up).
+                return Ok(ExitCode::SUCCESS);
+            }
             // Sleep until something happens; during a check, wake each
             // second to update its time, and wake when a save burst is over.
             let mut wait = self.running.as_ref().map(|_| Duration::from_secs(1));
@@ -190,8 +195,6 @@ impl App {
             match event {
                 Ok(event) => {
                     if let Flow::Quit = self.handle(event) {
-                        // Stop the check that is running, its whole process tree.
-                        process::stop_all();
                         return Ok(ExitCode::SUCCESS);
                     }
                 }
@@ -289,10 +292,10 @@ impl App {
     }
 
     fn next(&mut self) {
-        let passed = self
-            .reports
-            .get(&self.current.name)
-            .is_some_and(|r| r.verdict.passed());
+        let passed = match self.reports.get(&self.current.name) {
+            Some(report) => report.verdict.passed(),
+            None => self.session.state(&self.current) == LessonState::Passed,
+        };
         if !passed {
             self.notes
                 .push("`n` moves on once this lesson passes.".to_string());
