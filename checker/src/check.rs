@@ -97,7 +97,9 @@ impl CheckEnv {
             .unwrap_or_else(|| self.root.join("target"))
     }
 
-    fn cargo(&self) -> Command {
+    /// A cargo command for this copy, with the environment every check gives
+    /// it (also used by the first-build warm-up, so both share one build).
+    pub fn cargo(&self) -> Command {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let mut command = Command::new(cargo);
         command.current_dir(&self.root);

@@ -10,7 +10,10 @@
 //! - `verdict`: what a check concluded, in words a learner can act on;
 //! - `progress`, `reset`, `scratch`: the learner's state, restoring files,
 //!   scratch copies of a workbook;
-//! - `ui`, `watch`, `commands`: the front ends;
+//! - `session`: the one owner of the workbook, its check environment and the
+//!   progress; every front end checks and records through it;
+//! - `summary`: compiler and test output as a learner should read it;
+//! - `ui`, `screen`, `warmup`, `watch`, `commands`: the front ends;
 //! - `grade`: grading a class.
 
 pub mod c_build;
@@ -24,7 +27,11 @@ pub mod reach;
 pub mod reset;
 pub mod sandbox;
 pub mod scratch;
+pub mod screen;
+pub mod session;
+pub mod summary;
 pub mod ui;
 pub mod verdict;
+pub mod warmup;
 pub mod watch;
 pub mod workbook;

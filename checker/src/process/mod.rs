@@ -12,7 +12,7 @@
 //! the process group. Grading adds a PID namespace around each step
 //! (sandbox.rs), so there everything ends with the sandbox.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
@@ -81,8 +81,13 @@ pub fn init() {
     tree::init();
 }
 
-/// Ends every run still going (its whole tree). For Ctrl-C and quit keys.
+/// Set once the checker is stopping: no new learner process may start.
+static STOPPING: AtomicBool = AtomicBool::new(false);
+
+/// Ends every run still going (its whole tree) and refuses new ones: the
+/// checker is quitting (`q` in the watch loop, Ctrl-C, a signal).
 pub fn stop_all() {
+    STOPPING.store(true, Ordering::SeqCst);
     let live = LIVE.lock().map(|l| l.clone()).unwrap_or_default();
     for (pid, tag) in live {
         tree::kill_tree(pid, &tag);
@@ -96,7 +101,12 @@ pub fn stop_all() {
 pub fn kill_children_on_interrupt() {
     let _ = ctrlc::set_handler(|| {
         stop_all();
-        eprintln!("\ninterrupted: stopped the programs that were running");
+        // Not `eprintln!`: after a hang-up stderr is gone, and a panic here
+        // would end this handler's thread and leave the checker running.
+        let _ = writeln!(
+            std::io::stderr(),
+            "\ninterrupted: stopped the programs that were running"
+        );
         std::process::exit(130);
     });
 }
@@ -129,6 +139,9 @@ pub fn run(command: &mut Command, limits: Limits) -> std::io::Result<RunOutput> 
     // take this new process for a stray before it is listed.
     let mut child = {
         let mut live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
+        if STOPPING.load(Ordering::SeqCst) {
+            return Err(std::io::Error::other("the checker is stopping"));
+        }
         let child = command.spawn()?;
         live.push((child.id(), tag.clone()));
         child
