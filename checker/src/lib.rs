@@ -11,7 +11,8 @@
 //! - `progress`, `reset`, `scratch`: the learner's state, restoring files,
 //!   scratch copies of a workbook;
 //! - `ui`, `watch`, `commands`: the front ends;
-//! - `grade`: grading a class.
+//! - `grade`: grading a class;
+//! - `template`: the learners' repository, without the answers.
 
 pub mod c_build;
 pub mod check;
@@ -21,6 +22,7 @@ pub mod process;
 pub mod progress;
 pub mod reset;
 pub mod scratch;
+pub mod template;
 pub mod ui;
 pub mod verdict;
 pub mod watch;
