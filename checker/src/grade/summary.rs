@@ -277,7 +277,7 @@ mod tests {
         ];
         let summary = ClassSummary::of(&infos, 2, &subs);
         assert_eq!(summary.submissions, 4);
-        assert_eq!(summary.average_score, 1.0);
+        assert_eq!(summary.average_score, 0.75);
         let first = &summary.lessons[0];
         assert_eq!(first.passed, 2);
         // A tie is broken by the verdicts' order: passed before failed.
@@ -309,7 +309,10 @@ mod tests {
             }]
         );
         let text = summary.text();
-        assert!(text.contains("Average score: 1.0 / 2"), "{text}");
+        assert!(
+            text.contains("4 submissions. Average score: 0.8 / 2"),
+            "{text}"
+        );
         assert!(
             text.contains("1 l1    2/4     2.5 s     passed 2, failed 2"),
             "{text}"
