@@ -24,7 +24,7 @@ cd "$root"
 cargo build --quiet -p checker
 checker="${CARGO_TARGET_DIR:-$root/target}/debug/checker"
 
-# A class of N learners who solved every lesson.
+# A class of N learners who solved every lesson, each in their own words.
 make_class() {
     local n="$1" dir="$2"
     mkdir -p "$dir"
@@ -33,6 +33,11 @@ make_class() {
         mkdir -p "$sub"
         (cd "$fixture" && tar --exclude=./target -cf - .) | tar -xf - -C "$sub"
         cp -r "$sub/solutions/." "$sub/exercises/"
+        # Each learner's files differ (as real ones do), so every lesson of
+        # every submission is compiled, not found already built.
+        (cd "$sub/solutions" && find . -name '*.rs') | while read -r file; do
+            printf '\n// %s\n' "student-$i" >>"$sub/exercises/$file"
+        done
     done
 }
 
@@ -44,7 +49,7 @@ grade() {
         exit 1
     }
     # Every learner solved every lesson: anything else is a broken benchmark.
-    if grep -v '^submission,' "$tmp/out.csv" | grep -vq ',3,3,,$'; then
+    if tr -d '\r' <"$tmp/out.csv" | grep -v '^submission,' | grep -vq ',3,3,,$'; then
         echo "not every submission got full marks:" >&2
         cat "$tmp/out.csv" >&2
         exit 1
