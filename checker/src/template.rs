@@ -34,6 +34,10 @@ pub const LEFT_OUT: &[(&str, &str)] = &[
     ),
     (".ci/", "the authors' CI, which runs those tests"),
     (
+        "bench/",
+        "the authors' benchmarks, which grade the checker's test fixtures",
+    ),
+    (
         ".github/workflows/grade-class.yml",
         "the instructor's class grading (it needs the instructor's token)",
     ),
@@ -326,6 +330,7 @@ mod tests {
             ".github/workflows/grade-class.yml",
             "AUTHORING.md",
             "template/README.md",
+            "bench/grade-scale.sh",
         ] {
             assert!(left_out(path), "{path}");
         }

@@ -107,7 +107,7 @@ fn the_template_has_no_answers_and_works_for_a_learner() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(workflows, ["classroom.yml"]);
-    for gone in [".ci", "AUTHORING.md", "template", "solutions"] {
+    for gone in [".ci", "AUTHORING.md", "template", "solutions", "bench"] {
         assert!(!dir.join(gone).exists(), "{gone}");
     }
 
