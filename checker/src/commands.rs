@@ -239,6 +239,8 @@ pub fn verify(context: &Context, solutions: bool, review: bool) -> Result<ExitCo
 /// and the copy is only brought up to date, so a second run rebuilds only
 /// what changed.
 fn prepare_solutions_copy(context: &Context, review: bool) -> Result<CheckEnv> {
+    // Said before the scratch copy is made, not after.
+    scratch::require_solutions(&context.workbook)?;
     let base = context.root().join("target").join("workbook-scratch");
     let copy = base.join("solutions");
     Scratch::new(&context.workbook, copy.clone(), &[])

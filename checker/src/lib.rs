@@ -14,7 +14,9 @@
 //!   progress; every front end checks and records through it;
 //! - `summary`: compiler and test output as a learner should read it;
 //! - `ui`, `screen`, `warmup`, `watch`, `commands`: the front ends;
-//! - `grade`: grading a class.
+//! - `grade`: grading a class (in the sandbox, `sandbox`; with learner code
+//!   read for what it reaches, `reach`; libtest's reports read by `libtest`);
+//! - `template`: the learners' repository, without the answers.
 
 pub mod c_build;
 pub mod check;
@@ -30,6 +32,7 @@ pub mod scratch;
 pub mod screen;
 pub mod session;
 pub mod summary;
+pub mod template;
 pub mod ui;
 pub mod verdict;
 pub mod warmup;

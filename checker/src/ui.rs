@@ -137,11 +137,16 @@ fn pointers(workbook: &Workbook, lesson: &Lesson, verdict: &Verdict) -> String {
         .map(|p| p.display().to_string())
         .collect();
     if verdict.passed() {
-        let solutions = lesson.solution_dir(Path::new("")).display().to_string();
-        let _ = writeln!(
-            out,
-            "Well done! Compare your answer with the reference solution in {solutions}/."
-        );
+        // The learners' copy (`checker template`) has no solutions/.
+        if lesson.solution_dir(&workbook.root).is_dir() {
+            let solutions = lesson.solution_dir(Path::new("")).display().to_string();
+            let _ = writeln!(
+                out,
+                "Well done! Compare your answer with the reference solution in {solutions}/."
+            );
+        } else {
+            let _ = writeln!(out, "Well done!");
+        }
         match workbook.lessons.iter().find(|l| l.number > lesson.number) {
             Some(next) => {
                 let _ = writeln!(out, "Next: lesson {}, {}.", next.number, next.title);

@@ -48,15 +48,16 @@ impl Confinement {
         }
         Ok(Some(Arc::new(Sandbox::new(self.hidden.clone(), tmp)?)))
     }
+}
 
-    /// The report's words for it.
-    pub fn describe(&self) -> Result<String> {
-        if self.unconfined {
-            return Ok("none (--unconfined)".into());
-        }
-        let probe = Sandbox::new(self.hidden.clone(), std::env::temp_dir())?;
-        Ok(probe.version)
+/// The report's words for how learner code is confined; an error, with what
+/// to install, when the sandbox cannot work here and `--unconfined` was not
+/// given.
+pub fn describe_confinement(unconfined: bool) -> Result<String> {
+    if unconfined {
+        return Ok("none (--unconfined)".into());
     }
+    Ok(Sandbox::new(Vec::new(), std::env::temp_dir())?.version)
 }
 
 /// A C error of the instructor's copy, said as such.
