@@ -8,6 +8,7 @@
 //! - `process`: running learner code as a child process tree with limits;
 //! - `check`: one lesson's check, from build to verdict;
 //! - `verdict`: what a check concluded, in words a learner can act on;
+//! - `crash`: what a signal or a Windows crash code means;
 //! - `progress`, `reset`, `scratch`: the learner's state, restoring files,
 //!   scratch copies of a workbook;
 //! - `ui`, `watch`, `commands`: the front ends;
@@ -16,6 +17,7 @@
 pub mod c_build;
 pub mod check;
 pub mod commands;
+pub mod crash;
 pub mod grade;
 pub mod process;
 pub mod progress;

@@ -20,7 +20,9 @@ pub struct Limits {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ending {
     Exited(i32),
-    /// Killed by a signal it raised itself (11 segfault, 6 abort, ...).
+    /// Killed by a signal it raised itself (11 segfault, 6 abort, ...); on
+    /// Windows, exited with a crash's NTSTATUS (0xC0000005 access violation,
+    /// ...) as `i32`. `crash::Crash::native` reads either.
     Signaled(i32),
     TimedOut,
     /// Printed more than the cap and was stopped.
@@ -166,7 +168,14 @@ fn ending_of(status: std::process::ExitStatus) -> Ending {
 
 #[cfg(not(unix))]
 fn ending_of(status: std::process::ExitStatus) -> Ending {
-    Ending::Exited(status.code().unwrap_or(-1))
+    match status.code() {
+        // A crash on Windows is an exit code: the NTSTATUS of the exception.
+        Some(code) if crate::crash::CrashKind::from_windows_exit_code(code as u32).is_some() => {
+            Ending::Signaled(code)
+        }
+        Some(code) => Ending::Exited(code),
+        None => Ending::Exited(-1),
+    }
 }
 
 fn kill_group(child: &mut Child) {
@@ -175,23 +184,9 @@ fn kill_group(child: &mut Child) {
     let _ = child.wait();
 }
 
-/// The name of a signal number, for messages.
-pub fn signal_name(signal: i32) -> &'static str {
-    #[cfg(unix)]
-    {
-        match signal {
-            libc::SIGSEGV => return "SIGSEGV (segmentation fault)",
-            libc::SIGABRT => return "SIGABRT (abort)",
-            libc::SIGBUS => return "SIGBUS (bus error)",
-            libc::SIGFPE => return "SIGFPE (arithmetic error)",
-            libc::SIGILL => return "SIGILL (illegal instruction)",
-            libc::SIGTRAP => return "SIGTRAP (trap)",
-            libc::SIGKILL => return "SIGKILL (killed)",
-            _ => {}
-        }
-    }
-    let _ = signal;
-    "a signal"
+/// The name of a signal number (on Windows, a crash's exit code), for messages.
+pub fn signal_name(signal: i32) -> String {
+    crate::crash::Crash::native(signal).label()
 }
 
 #[cfg(all(test, unix))]
