@@ -5,7 +5,8 @@
 //! One job per module:
 //! - `workbook`: the workbook on disk, its lessons and their manifests;
 //! - `c_build`: the C artifacts from `csrc/`;
-//! - `process`: running learner code as a child process tree with limits;
+//! - `process`: running learner code as a child process tree with limits
+//!   (`process_tree_windows`: the tree as a Windows job object);
 //! - `check`: one lesson's check, from build to verdict;
 //! - `verdict`: what a check concluded, in words a learner can act on;
 //! - `crash`: what a signal or a Windows crash code means;
@@ -20,6 +21,8 @@ pub mod commands;
 pub mod crash;
 pub mod grade;
 pub mod process;
+#[cfg(windows)]
+pub mod process_tree_windows;
 pub mod progress;
 pub mod reset;
 pub mod scratch;
