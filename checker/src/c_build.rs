@@ -274,7 +274,9 @@ fn joined(flag: &str, value: impl AsRef<OsStr>) -> OsString {
 /// `@rpath` install name) recorded at link time finds the library.
 pub fn library_search_env(c_dir: &Path) -> Option<(OsString, OsString)> {
     let c_dir = std::path::absolute(c_dir).unwrap_or_else(|_| c_dir.to_path_buf());
-    library_search_env_for(TargetOs::this(), &c_dir, std::env::var_os("PATH"))
+    // A canonical Windows path starts with \\?\, which the DLL search may not take.
+    let c_dir = dunce::simplified(&c_dir);
+    library_search_env_for(TargetOs::this(), c_dir, std::env::var_os("PATH"))
 }
 
 fn library_search_env_for(
@@ -303,14 +305,15 @@ fn compile(compiler: &Compiler, os: TargetOs, job: &CompileJob) -> Result<(), CB
         .prefix(".building-")
         .tempdir_in(job.dir)?;
     let mut command = compiler.tool.to_command();
-    command.args(compile_args(
-        compiler.family,
-        os,
-        &CompileJob {
-            dir: staging.path(),
-            ..*job
-        },
-    ));
+    // The workbook's paths are canonical; on Windows that means a \\?\ prefix,
+    // which compilers may not take: give them the plain form where there is one.
+    let staged = CompileJob {
+        artifact: job.artifact,
+        source: dunce::simplified(job.source),
+        include: dunce::simplified(job.include),
+        dir: dunce::simplified(staging.path()),
+    };
+    command.args(compile_args(compiler.family, os, &staged));
     command.env("LC_ALL", "C");
     let result = command.output().map_err(|err| {
         CBuildError::NoCompiler(format!(

@@ -37,7 +37,7 @@ impl Context {
             output_cap: OUTPUT_CAP,
         };
         let mut env = CheckEnv::for_workbook(&root, limits);
-        env.color = std::io::stdout().is_terminal();
+        env.color = crate::ui::stdout_takes_colors();
         Ok(Context { workbook, env })
     }
 

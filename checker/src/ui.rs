@@ -8,6 +8,22 @@ use crate::progress::Progress;
 use crate::verdict::{Report, Verdict};
 use crate::workbook::{Lesson, Workbook};
 
+/// Whether colour (ANSI escapes, as in rustc's rendered errors, which the
+/// checker asks cargo for and prints) can go to stdout: it is a terminal
+/// and, on Windows, one that reads escapes. Windows Terminal always does; the
+/// classic console only once asked to (virtual terminal processing), which
+/// crossterm does here. Without it, escapes would show as `←[31m`.
+pub fn stdout_takes_colors() -> bool {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() {
+        return false;
+    }
+    #[cfg(windows)]
+    return crossterm::ansi_support::supports_ansi();
+    #[cfg(not(windows))]
+    true
+}
+
 /// `[###---] 3/6`
 pub fn progress_bar(done: usize, total: usize) -> String {
     let width = total.max(1);
