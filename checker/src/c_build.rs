@@ -208,6 +208,8 @@ pub struct CompileJob<'a> {
 /// Every family gets the same promise: no fused multiply-add, so the C
 /// computes exactly what the lessons' pure-Rust versions compute (clang fuses
 /// by default on ARM).
+/// A Windows DLL is built with WORKBOOK_DLL defined, which makes
+/// `csrc/dll_export.h` mark its functions for export.
 pub fn compile_args(family: Family, os: TargetOs, job: &CompileJob) -> Vec<OsString> {
     let file_name = os.file_name(job.artifact);
     let output = job.dir.join(&file_name);
@@ -218,6 +220,9 @@ pub fn compile_args(family: Family, os: TargetOs, job: &CompileJob) -> Vec<OsStr
         Family::Gnu | Family::Clang => {
             args.push(joined("-I", job.include));
             args.push("-ffp-contract=off".into());
+            if library && os.is_windows() {
+                args.push("-DWORKBOOK_DLL".into());
+            }
             if library {
                 match os {
                     // Position-independent code in a shared object, as the source's Makefile does.
@@ -245,7 +250,7 @@ pub fn compile_args(family: Family, os: TargetOs, job: &CompileJob) -> Vec<OsStr
             // 17.0 on (and x64's default instruction set has no fma to use).
             args.push("/fp:precise".into());
             if library {
-                args.push("/LD".into());
+                args.extend(["/DWORKBOOK_DLL".into(), "/LD".into()]);
             }
             args.push(joined("/Fe:", output));
             // The object file goes beside the output, not into the current folder.
@@ -511,6 +516,7 @@ mod tests {
                 "/I",
                 "csrc",
                 "/fp:precise",
+                "/DWORKBOOK_DLL",
                 "/LD",
                 "/Fe:out/ABI_add.dll",
                 "/Fo:out/",
@@ -542,6 +548,7 @@ mod tests {
             [
                 "-Icsrc",
                 "-ffp-contract=off",
+                "-DWORKBOOK_DLL",
                 "-shared",
                 "-Wl,/IMPLIB:out/ABI_add.lib",
                 "-o",
@@ -555,6 +562,7 @@ mod tests {
             [
                 "-Icsrc",
                 "-ffp-contract=off",
+                "-DWORKBOOK_DLL",
                 "-shared",
                 "-o",
                 "out/ABI_add.dll",
