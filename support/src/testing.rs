@@ -128,6 +128,26 @@ pub fn assert_valgrind_finds_no_invalid_access(ignored_test: &str, advice: &str)
     }
 }
 
+/// Whether a process stopped at a trap: what C compiled with
+/// `-fsanitize-undefined-trap-on-error` does on undefined behaviour. That is
+/// SIGILL (x86's `ud2`) or SIGTRAP (ARM's `brk`) on Unix, and the matching
+/// exception codes on Windows, where a crash is an exit code.
+pub fn stopped_by_trap(status: &std::process::ExitStatus) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        matches!(status.signal(), Some(4 | 5))
+    }
+    #[cfg(not(unix))]
+    {
+        // STATUS_ILLEGAL_INSTRUCTION, STATUS_BREAKPOINT
+        matches!(
+            status.code().map(|code| code as u32),
+            Some(0xC000_001D | 0x8000_0003)
+        )
+    }
+}
+
 /// Runs the lesson's program (`env!("CARGO_BIN_EXE_NAME")`) and returns what
 /// it printed, failing with its output when it does not succeed.
 pub fn program_stdout(program: &str, package: &str) -> String {
@@ -171,6 +191,21 @@ mod tests {
         assert!(lists("Valgrind", "valgrind"));
         assert!(!lists("valgrind-extra,bwrap", "valgrind"));
         assert!(!lists("", "valgrind"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_trap_is_told_from_other_endings() {
+        let status = |script: &str| {
+            Command::new("sh")
+                .args(["-c", script])
+                .status()
+                .expect("sh runs")
+        };
+        assert!(stopped_by_trap(&status("kill -ILL $$")));
+        assert!(stopped_by_trap(&status("kill -TRAP $$")));
+        assert!(!stopped_by_trap(&status("kill -SEGV $$")));
+        assert!(!stopped_by_trap(&status("exit 4")));
     }
 
     #[test]
