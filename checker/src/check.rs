@@ -138,6 +138,8 @@ impl CheckEnv {
         if !self.color {
             command.env("NO_COLOR", "1").env("CLICOLOR_FORCE", "0");
         }
+        // On Windows, PATH: how a program finds the C's DLLs (there is no rpath).
+        command.envs(c_build::library_search_env(&self.c_dir));
     }
 
     /// Runs learner code: in the sandbox when grading.

@@ -5,9 +5,10 @@
 //! One job per module:
 //! - `workbook`: the workbook on disk, its lessons and their manifests;
 //! - `c_build`: the C artifacts from `csrc/`;
-//! - `process`: running learner code as a child process tree with limits;
+//! - `process`: running learner code as a child process tree with limits
 //! - `check`: one lesson's check, from build to verdict;
 //! - `verdict`: what a check concluded, in words a learner can act on;
+//! - `crash`: what a signal or a Windows crash code means;
 //! - `progress`, `reset`, `scratch`: the learner's state, restoring files,
 //!   scratch copies of a workbook;
 //! - `session`: the one owner of the workbook, its check environment and the
@@ -21,6 +22,7 @@
 pub mod c_build;
 pub mod check;
 pub mod commands;
+pub mod crash;
 pub mod grade;
 pub mod libtest;
 pub mod process;

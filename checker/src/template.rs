@@ -321,6 +321,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_place_that_holds_answers_is_left_out() {
+        for answers in crate::workbook::ANSWER_PATHS {
+            assert!(
+                LEFT_OUT
+                    .iter()
+                    .any(|(path, _)| path.trim_end_matches('/') == *answers),
+                "{answers} holds answers but the template keeps it"
+            );
+        }
+    }
+
+    #[test]
     fn leaves_out_answers_and_the_authors_files() {
         for path in [
             "solutions/01_pointers/src/lib.rs",
@@ -362,7 +374,7 @@ mod tests {
     /// README replaces the authors', and a solved exercise is refused.
     #[test]
     fn the_workbooks_template_holds_no_answer() {
-        let workbook = Workbook::load(&crate::workbook::default_root()).unwrap();
+        let workbook = Workbook::load(&crate::workbook::built_from()).unwrap();
         let Ok(committed) = committed_files(&workbook.root) else {
             // Not a git clone (a source archive): nothing to make a template from.
             return;
