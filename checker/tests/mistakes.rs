@@ -179,7 +179,7 @@ mistakes! {
 
     // Lesson 2: C's float is f32, and Linux's libm is libm.so.6.
     libm_declares_sqrtf_with_f64: Mistake {
-        lesson: "02_libm",
+        lesson: "02_import_libm",
         file: "src/lib.rs",
         edits: &[
             (
@@ -195,7 +195,7 @@ mistakes! {
         says: &["C's float is Rust's f32"],
     };
     libm_opens_the_linker_script_libm_so: Mistake {
-        lesson: "02_libm",
+        lesson: "02_import_libm",
         file: "src/lib.rs",
         edits: &[("\"linux\" => Some(\"libm.so.6\"),", "\"linux\" => Some(\"libm.so\"),")],
         // The program fails first; the checks still run and explain why.
