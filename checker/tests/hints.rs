@@ -76,9 +76,7 @@ fn answer_lines(workbook: &Workbook, lesson: &Lesson) -> Vec<AnswerLine> {
                 continue;
             }
             let code = code_of(line).trim();
-            let whole = squeeze(code)
-                .trim_end_matches([';', ','])
-                .to_string();
+            let whole = squeeze(code).trim_end_matches([';', ',']).to_string();
             if whole.chars().count() < MIN_ANSWER_CHARS {
                 continue;
             }

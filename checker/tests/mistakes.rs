@@ -271,7 +271,8 @@ mistakes! {
         ],
     };
 
-    // Lesson 5: F(47) does not fit in a C int, and F(0) comes first.
+    // Lesson 5: MAX_N is the largest n whose F(n) fits in a C int (on both
+    // sides), and F(0) comes first.
     fibonacci_allows_n_47: Mistake {
         lesson: "05_fibonacci",
         file: "src/lib.rs",
@@ -280,6 +281,13 @@ mistakes! {
         // The program's own check of MAX_N runs API's fibo at n = 47, whose
         // overflow trap (build.rs) stops it before the lesson's checks run.
         says: &["a signed int overflow"],
+    };
+    fibonacci_forbids_a_safe_n: Mistake {
+        lesson: "05_fibonacci",
+        file: "src/lib.rs",
+        edits: &[("pub const MAX_N: u32 = 46;", "pub const MAX_N: u32 = 45;")],
+        verdict: CHECKS_FAILED,
+        says: &["still fits in a C int"],
     };
     fibonacci_starts_from_swapped_values: Mistake {
         lesson: "05_fibonacci",
