@@ -53,7 +53,7 @@ fn check_max_n() {
         );
     }
     if MAX_N < limit {
-        let next = MAX_N + 1;
+        let next = MAX_N.saturating_add(1);
         panic!(
             "MAX_N is {MAX_N}, but F({next}) = {} still fits in a C int (at most {}), so \
              sequence({next}) is safe and should be allowed. MAX_N is the largest n whose \
