@@ -320,6 +320,25 @@ mistakes! {
         verdict: CHECKS_FAILED,
         says: &["not j + i*nx, which works only for square grids"],
     };
+    evolve_abi_swaps_dx2_and_dy2: Mistake {
+        lesson: "06_evolve",
+        file: "src/abi.rs",
+        edits: &[(
+            "params.dx2,\n                params.dy2,",
+            "params.dy2,\n                params.dx2,",
+        )],
+        verdict: CHECKS_FAILED,
+        // The failure is the ABI way's own, and says so.
+        says: &["ABI (src/abi.rs): on a 37 × 53 grid"],
+    };
+    evolve_pure_underflows_on_an_empty_grid: Mistake {
+        lesson: "06_evolve",
+        file: "src/pure.rs",
+        edits: &[("for i in 1..nx.saturating_sub(1) {", "for i in 1..nx - 1 {")],
+        // The learner's code panics (caught by the check, which explains).
+        verdict: "FAIL panicked",
+        says: &["must not subtract below zero"],
+    };
     evolve_passes_a_null_pointer_to_c: Mistake {
         lesson: "06_evolve",
         file: "src/abi.rs",
