@@ -319,3 +319,92 @@ fn lesson_5s_limit_is_worked_out_not_read() {
         problems.join("\n")
     );
 }
+
+/// The headings of a Markdown page (outside code blocks), `#` marks removed.
+fn headings(markdown: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut in_code = false;
+    for line in markdown.lines() {
+        if line.trim_start().starts_with("```") {
+            in_code = !in_code;
+        } else if !in_code && line.starts_with('#') {
+            found.push(line.trim_start_matches('#').trim().to_string());
+        }
+    }
+    found
+}
+
+/// The sections a text sends the learner to: every "quoted phrase" in a
+/// sentence that starts with `Read `, unless the sentence names another
+/// lesson.
+fn sections_referred_to(text: &str) -> Vec<String> {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut found = Vec::new();
+    for (at, _) in text.match_indices("Read ") {
+        let rest = &text[at..];
+        // The sentence ends at a full stop outside quotes.
+        let mut quoted = false;
+        let mut end = rest.len();
+        for (i, c) in rest.char_indices() {
+            match c {
+                '"' => quoted = !quoted,
+                '.' if !quoted && rest[i + 1..].starts_with(' ') => {
+                    end = i;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        let sentence = &rest[..end];
+        if sentence.contains("lesson ") && !sentence.contains("the lesson's") {
+            continue;
+        }
+        found.extend(sentence.split('"').skip(1).step_by(2).map(str::to_string));
+    }
+    found
+}
+
+#[test]
+fn every_section_a_hint_or_todo_points_to_exists() {
+    let workbook = workbook();
+    let mut problems = Vec::new();
+    let mut references = 0;
+    for lesson in &workbook.lessons {
+        let page_headings = headings(&read(&lesson.text_path(&workbook.root)));
+        let mut texts: Vec<(String, String)> = lesson
+            .hints
+            .iter()
+            .enumerate()
+            .map(|(level, hint)| (format!("hint level {}", level + 1), hint.clone()))
+            .collect();
+        for file in &lesson.editable {
+            let source = read(&lesson.exercise_dir(&workbook.root).join(file));
+            for (line, todo) in todo_comments(&source) {
+                let todo = todo
+                    .lines()
+                    .map(|l| l.trim_start_matches(['/', '!']))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                texts.push((format!("{}:{line}", file.display()), todo));
+            }
+        }
+        for (place, text) in texts {
+            for section in sections_referred_to(&text) {
+                references += 1;
+                // A reference may shorten a long heading ("Way 1" for
+                // "Way 1, ABI: load the library at run time").
+                if !page_headings.iter().any(|h| h.starts_with(&section)) {
+                    problems.push(format!(
+                        "{} {place}: no heading \"{section}\" on lessons/src/{}.md",
+                        lesson.dir_name, lesson.dir_name
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        references >= 10,
+        "only {references} section references found: is the reader broken?"
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
