@@ -8,8 +8,10 @@
  * plain -O3 the compiler may assume `i * ny + j` never wraps, widen it to a
  * 64-bit induction variable and vectorise the loop. -fwrapv defines
  * overflow as wrapping, so the compiler must keep every index a 32-bit int
- * that could wrap, and the loop stays slow. csrc/evolve.c indexes with
- * size_t and is as fast either way.
+ * that could wrap, and the loop is not vectorised (ask GCC:
+ * `gcc -O3 -fopt-info-vec-optimized -c -o /dev/null csrc/evolve_int.c`,
+ * with and without -fwrapv). csrc/evolve.c indexes with size_t and is as
+ * fast either way.
  *
  * The source indexed (i, j) as `j + i*nx`, which is right only on square
  * grids; this copy uses the row-major `i*ny + j` (the same on the square
