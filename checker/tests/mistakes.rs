@@ -179,7 +179,7 @@ mistakes! {
 
     // Lesson 2: C's float is f32, and Linux's libm is libm.so.6.
     libm_declares_sqrtf_with_f64: Mistake {
-        lesson: "02_libm",
+        lesson: "02_import_libm",
         file: "src/lib.rs",
         edits: &[
             (
@@ -195,7 +195,7 @@ mistakes! {
         says: &["C's float is Rust's f32"],
     };
     libm_opens_the_linker_script_libm_so: Mistake {
-        lesson: "02_libm",
+        lesson: "02_import_libm",
         file: "src/lib.rs",
         edits: &[("\"linux\" => Some(\"libm.so.6\"),", "\"linux\" => Some(\"libm.so\"),")],
         // The program fails first; the checks still run and explain why.
@@ -271,7 +271,8 @@ mistakes! {
         ],
     };
 
-    // Lesson 5: F(47) does not fit in a C int, and F(0) comes first.
+    // Lesson 5: MAX_N is the largest n whose F(n) fits in a C int (on both
+    // sides), and F(0) comes first.
     fibonacci_allows_n_47: Mistake {
         lesson: "05_fibonacci",
         file: "src/lib.rs",
@@ -280,6 +281,13 @@ mistakes! {
         // The program's own check of MAX_N runs API's fibo at n = 47, whose
         // overflow trap (build.rs) stops it before the lesson's checks run.
         says: &["a signed int overflow"],
+    };
+    fibonacci_forbids_a_safe_n: Mistake {
+        lesson: "05_fibonacci",
+        file: "src/lib.rs",
+        edits: &[("pub const MAX_N: u32 = 46;", "pub const MAX_N: u32 = 45;")],
+        verdict: CHECKS_FAILED,
+        says: &["still fits in a C int"],
     };
     fibonacci_starts_from_swapped_values: Mistake {
         lesson: "05_fibonacci",
@@ -311,6 +319,25 @@ mistakes! {
         )],
         verdict: CHECKS_FAILED,
         says: &["not j + i*nx, which works only for square grids"],
+    };
+    evolve_abi_swaps_dx2_and_dy2: Mistake {
+        lesson: "06_evolve",
+        file: "src/abi.rs",
+        edits: &[(
+            "params.dx2,\n                params.dy2,",
+            "params.dy2,\n                params.dx2,",
+        )],
+        verdict: CHECKS_FAILED,
+        // The failure is the ABI way's own, and says so.
+        says: &["ABI (src/abi.rs): on a 37 × 53 grid"],
+    };
+    evolve_pure_underflows_on_an_empty_grid: Mistake {
+        lesson: "06_evolve",
+        file: "src/pure.rs",
+        edits: &[("for i in 1..nx.saturating_sub(1) {", "for i in 1..nx - 1 {")],
+        // The learner's code panics (caught by the check, which explains).
+        verdict: "FAIL panicked",
+        says: &["must not subtract below zero"],
     };
     evolve_passes_a_null_pointer_to_c: Mistake {
         lesson: "06_evolve",
