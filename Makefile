@@ -17,7 +17,8 @@ BUILD   = build
 SO      ?= so
 
 PROGRAMS  = $(BUILD)/pointers
-LIBRARIES = $(BUILD)/libABI_add.$(SO) $(BUILD)/libfibonacci.$(SO) $(BUILD)/libevolve.$(SO)
+LIBRARIES = $(BUILD)/libABI_add.$(SO) $(BUILD)/libfibonacci.$(SO) $(BUILD)/libevolve.$(SO) \
+            $(BUILD)/libc_strings.$(SO)
 
 .PHONY: all test clean
 all: $(PROGRAMS) $(LIBRARIES)
