@@ -18,7 +18,7 @@ SO      ?= so
 
 PROGRAMS  = $(BUILD)/pointers
 LIBRARIES = $(BUILD)/libABI_add.$(SO) $(BUILD)/libfibonacci.$(SO) $(BUILD)/libevolve.$(SO) \
-            $(BUILD)/libc_strings.$(SO)
+            $(BUILD)/libc_strings.$(SO) $(BUILD)/libhandles.$(SO)
 
 .PHONY: all test clean
 all: $(PROGRAMS) $(LIBRARIES)

@@ -381,6 +381,65 @@ mistakes! {
         verdict: CHECKS_FAILED,
         says: &["CStr::to_str refuses it"],
     };
+
+    // Lesson 10, owned handles: one ledger, destroyed exactly once; C's
+    // failures as io::Errors; Send but not Sync, and never Clone.
+    handles_close_then_drop_destroys_twice: Mistake {
+        lesson: "10_handles",
+        file: "src/lib.rs",
+        edits: &[("let this = ManuallyDrop::new(self);", "let this = self;")],
+        // glibc notices the double free in the program (an abort); the
+        // checks under valgrind say what happened.
+        verdict: "FAIL crashed",
+        says: &["Freed twice: ledger_destroy (csrc/handles.c"],
+    };
+    handles_never_destroys_a_dropped_ledger: Mistake {
+        lesson: "10_handles",
+        file: "src/lib.rs",
+        edits: &[("unsafe { ledger_destroy(self.raw.as_ptr()) };", "")],
+        verdict: CHECKS_FAILED,
+        says: &["bytes allocated by ledger_create (csrc/handles.c"],
+    };
+    handles_ignores_the_return_code: Mistake {
+        lesson: "10_handles",
+        file: "src/lib.rs",
+        edits: &[(
+            "let status = unsafe { ledger_push(self.raw.as_ptr(), amount) };",
+            "unsafe { ledger_push(self.raw.as_ptr(), amount) };\n        let status = 0;",
+        )],
+        verdict: CHECKS_FAILED,
+        says: &["Look at the int it returns: -1 means failure"],
+    };
+    handles_panics_on_a_null_from_create: Mistake {
+        lesson: "10_handles",
+        file: "src/lib.rs",
+        edits: &[(
+            "NonNull::new(raw).ok_or_else(io::Error::last_os_error)?;",
+            "NonNull::new(raw).expect(\"ledger_create returned NULL\");",
+        )],
+        verdict: "FAIL panicked",
+        says: &["ledger_create returned NULL"],
+    };
+    handles_claims_to_be_sync: Mistake {
+        lesson: "10_handles",
+        file: "src/lib.rs",
+        edits: &[(
+            "unsafe impl Send for Ledger {}",
+            "unsafe impl Send for Ledger {}\nunsafe impl Sync for Ledger {}",
+        )],
+        verdict: CHECKS_FAILED,
+        says: &["Ledger must not be Sync"],
+    };
+    handles_derives_clone: Mistake {
+        lesson: "10_handles",
+        file: "src/lib.rs",
+        edits: &[(
+            "#[derive(Debug)]\npub struct Ledger {",
+            "#[derive(Debug, Clone)]\npub struct Ledger {",
+        )],
+        verdict: CHECKS_FAILED,
+        says: &["Ledger must not be Clone or Copy"],
+    };
 }
 
 /// The control: every solution, unchanged, passes through the same path, so
@@ -394,8 +453,8 @@ fn every_unchanged_solution_passes_through_the_same_path() {
     lessons.sort();
     assert_eq!(
         lessons.len(),
-        7,
-        "seven lessons have solutions, found {lessons:?}: a new lesson? add its mistakes above"
+        8,
+        "eight lessons have solutions, found {lessons:?}: a new lesson? add its mistakes above"
     );
     for lesson in &lessons {
         let (code, printed) = run_with("mistake-none", lesson, "", &[]);

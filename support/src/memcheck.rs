@@ -260,6 +260,7 @@ pub fn explain(
             kinds.push(finding.kind);
         }
     }
+    let mut shown_advice: Vec<&str> = Vec::new();
     for (i, kind) in kinds.iter().enumerate() {
         let same: Vec<&Finding> = findings.iter().filter(|f| f.kind == *kind).collect();
         message.push_str(&format!("\n{}. {}\n", i + 1, same[0]));
@@ -270,8 +271,11 @@ pub fn explain(
             ));
         }
         let what_to_do = advice(*kind);
-        if !what_to_do.is_empty() {
+        if shown_advice.contains(&what_to_do) {
+            message.push_str("   What to do: as above.\n");
+        } else if !what_to_do.is_empty() {
             message.push_str(&format!("   What to do: {what_to_do}\n"));
+            shown_advice.push(what_to_do);
         }
     }
     if let Some(signal) = crashed {
