@@ -62,9 +62,10 @@ fn push_len_and_balance() {
 #[test]
 fn cs_refusals_are_errors_with_errnos_reason() {
     let mut ledger = new(2);
-    let error = ledger
-        .push(0)
-        .expect_err("push(0) should be refused: ledger_push returns -1 for an amount of 0");
+    let error = ledger.push(0).expect_err(
+        "push(0) should be refused: ledger_push returned -1 and set errno to EINVAL for \
+             an amount of 0. Look at the int it returns: -1 means failure",
+    );
     assert_errno(&error, libc::EINVAL, "push(0)");
     assert_eq!(error.kind(), ErrorKind::InvalidInput);
 
