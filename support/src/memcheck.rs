@@ -351,6 +351,14 @@ pub fn parse(report: &str, root: &Path) -> Vec<Finding> {
         if text.starts_with("Thread ") || text.starts_with("HEAP SUMMARY") {
             continue;
         }
+        // valgrind's notes, not errors: warnings about the program's own
+        // behaviour (huge allocations), and the end of a killed program,
+        // which `run` reports from the exit status instead.
+        if NOT_ERRORS.iter().any(|prefix| text.starts_with(prefix)) {
+            findings.extend(current.take());
+            reading = Reading::Skip;
+            continue;
+        }
         // A new error.
         findings.extend(current.take());
         let leak = text.contains(" are definitely lost");
@@ -378,6 +386,16 @@ pub fn parse(report: &str, root: &Path) -> Vec<Finding> {
     findings.extend(current);
     findings
 }
+
+/// Lines of valgrind's report that start a note, not an error.
+const NOT_ERRORS: &[&str] = &[
+    "Warning:",
+    "Process terminating",
+    "More than ",
+    "If you believe",
+    "For lists of",
+    "ERROR SUMMARY",
+];
 
 /// The kind of an error from its title and its `Address` line.
 fn classify(title: &str, address: &str) -> Kind {
@@ -525,6 +543,19 @@ mod tests {
         assert!(message.contains("Leak: 1028 bytes allocated by cs_greet"));
         assert!(message.contains("What to do: call cs_free"));
         assert!(!message.contains("rustc"), "{message}");
+    }
+
+    #[test]
+    fn notes_are_not_mistakes() {
+        let report = "\
+==3== Warning: set address range perms: large range [0x59c7e040, 0x99c7e070) (undefined)
+==3== 
+==3== Process terminating with default action of signal 6 (SIGABRT)
+==3==    at 0x1: raise (raise.c:50)
+==3==    by 0x2: cs_free (/wb/csrc/c_strings.c:80)
+==3== 
+";
+        assert_eq!(parse(report, Path::new("/wb")), []);
     }
 
     #[test]
