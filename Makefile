@@ -25,7 +25,8 @@ SHARED  = -fPIC -shared
 endif
 
 PROGRAMS  = $(BUILD)/pointers
-LIBRARIES = $(BUILD)/libABI_add.$(SO) $(BUILD)/libfibonacci.$(SO) $(BUILD)/libevolve.$(SO)
+LIBRARIES = $(BUILD)/libABI_add.$(SO) $(BUILD)/libfibonacci.$(SO) $(BUILD)/libevolve.$(SO) \
+            $(BUILD)/libc_strings.$(SO) $(BUILD)/libhandles.$(SO)
 
 .PHONY: all test clean
 all: $(PROGRAMS) $(LIBRARIES)

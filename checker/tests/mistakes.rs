@@ -349,6 +349,124 @@ mistakes! {
         verdict: "FAIL crashed: SIGSEGV",
         says: &["null or dangling pointer"],
     };
+
+    // Lesson 7, C strings: a CString must outlive the pointer C reads, C's
+    // string goes back to cs_free (never Rust's allocator, never forgotten),
+    // and bad strings are errors returned, not panics nor silent repairs.
+    c_strings_dangling_as_ptr: Mistake {
+        lesson: "07_c_strings",
+        file: "src/lib.rs",
+        edits: &[
+            (
+                "let text = CString::new(text)?;",
+                "let text = CString::new(text)?.as_ptr();",
+            ),
+            (
+                "Ok(unsafe { cs_count_vowels(text.as_ptr()) })",
+                "Ok(unsafe { cs_count_vowels(text) })",
+            ),
+        ],
+        verdict: CHECKS_FAILED,
+        says: &["Use after free: cs_count_vowels (csrc/c_strings.c"],
+    };
+    c_strings_frees_cs_string_with_rust: Mistake {
+        lesson: "07_c_strings",
+        file: "src/lib.rs",
+        edits: &[(
+            "unsafe { cs_free(raw) };",
+            "drop(unsafe { CString::from_raw(raw) });",
+        )],
+        // glibc's free() aborts or faults on a pointer malloc never
+        // returned (which, depends on the heap's state); the checks say why.
+        verdict: "FAIL crashed",
+        says: &["Freed with the wrong function: c_strings::with_greeting (src/lib.rs"],
+    };
+    c_strings_never_frees_cs_string: Mistake {
+        lesson: "07_c_strings",
+        file: "src/lib.rs",
+        edits: &[("    unsafe { cs_free(raw) };\n", "")],
+        verdict: CHECKS_FAILED,
+        says: &["bytes allocated by cs_greet (csrc/c_strings.c"],
+    };
+    c_strings_unwraps_an_interior_nul: Mistake {
+        lesson: "07_c_strings",
+        file: "src/lib.rs",
+        edits: &[(
+            "let text = CString::new(text)?;",
+            "let text = CString::new(text).unwrap();",
+        )],
+        verdict: "FAIL panicked",
+        says: &["NulError"],
+    };
+    c_strings_is_lossy_without_being_asked: Mistake {
+        lesson: "07_c_strings",
+        file: "src/lib.rs",
+        edits: &[(
+            "Ok(greeting.to_str()?.to_owned())",
+            "Ok(greeting.to_string_lossy().into_owned())",
+        )],
+        verdict: CHECKS_FAILED,
+        says: &["CStr::to_str refuses it"],
+    };
+
+    // Lesson 10, owned handles: one ledger, destroyed exactly once; C's
+    // failures as io::Errors; Send but not Sync, and never Clone.
+    handles_close_then_drop_destroys_twice: Mistake {
+        lesson: "10_handles",
+        file: "src/lib.rs",
+        edits: &[("let this = ManuallyDrop::new(self);", "let this = self;")],
+        // glibc notices the double free in the program (an abort); the
+        // checks under valgrind say what happened.
+        verdict: "FAIL crashed",
+        says: &["Freed twice: ledger_destroy (csrc/handles.c"],
+    };
+    handles_never_destroys_a_dropped_ledger: Mistake {
+        lesson: "10_handles",
+        file: "src/lib.rs",
+        edits: &[("unsafe { ledger_destroy(self.raw.as_ptr()) };", "")],
+        verdict: CHECKS_FAILED,
+        says: &["bytes allocated by ledger_create (csrc/handles.c"],
+    };
+    handles_ignores_the_return_code: Mistake {
+        lesson: "10_handles",
+        file: "src/lib.rs",
+        edits: &[(
+            "let status = unsafe { ledger_push(self.raw.as_ptr(), amount) };",
+            "unsafe { ledger_push(self.raw.as_ptr(), amount) };\n        let status = 0;",
+        )],
+        verdict: CHECKS_FAILED,
+        says: &["Look at the int it returns: -1 means failure"],
+    };
+    handles_panics_on_a_null_from_create: Mistake {
+        lesson: "10_handles",
+        file: "src/lib.rs",
+        edits: &[(
+            "NonNull::new(raw).ok_or_else(io::Error::last_os_error)?;",
+            "NonNull::new(raw).expect(\"ledger_create returned NULL\");",
+        )],
+        verdict: "FAIL panicked",
+        says: &["ledger_create returned NULL"],
+    };
+    handles_claims_to_be_sync: Mistake {
+        lesson: "10_handles",
+        file: "src/lib.rs",
+        edits: &[(
+            "unsafe impl Send for Ledger {}",
+            "unsafe impl Send for Ledger {}\nunsafe impl Sync for Ledger {}",
+        )],
+        verdict: CHECKS_FAILED,
+        says: &["Ledger must not be Sync"],
+    };
+    handles_derives_clone: Mistake {
+        lesson: "10_handles",
+        file: "src/lib.rs",
+        edits: &[(
+            "#[derive(Debug)]\npub struct Ledger {",
+            "#[derive(Debug, Clone)]\npub struct Ledger {",
+        )],
+        verdict: CHECKS_FAILED,
+        says: &["Ledger must not be Clone or Copy"],
+    };
 }
 
 /// The control: every solution, unchanged, passes through the same path, so
@@ -362,8 +480,8 @@ fn every_unchanged_solution_passes_through_the_same_path() {
     lessons.sort();
     assert_eq!(
         lessons.len(),
-        6,
-        "six lessons have solutions, found {lessons:?}: a new lesson? add its mistakes above"
+        8,
+        "eight lessons have solutions, found {lessons:?}: a new lesson? add its mistakes above"
     );
     for lesson in &lessons {
         let (code, printed) = run_with("mistake-none", lesson, "", &[]);
