@@ -112,3 +112,56 @@ pub fn run_without_c_libraries(program: &str) -> (bool, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// What valgrind made of one ignored test of the current test program (see
+/// [`run_under_valgrind`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ValgrindRun {
+    /// valgrind is not installed here; a note saying so has been printed.
+    Unavailable,
+    /// The test passed and valgrind found nothing.
+    Clean,
+    /// valgrind found errors: the start of its report.
+    Errors(String),
+    /// The test failed or crashed under valgrind before it could judge:
+    /// what happened, and what the test printed.
+    Failed(String),
+}
+
+/// Runs the ignored test `ignored_test` of the current test program under
+/// valgrind, with `options` added to valgrind's own (for example
+/// `--leak-check=full`), and says what valgrind found. Lessons turn its
+/// report into words for the learner; the report itself is for the curious.
+pub fn run_under_valgrind(ignored_test: &str, options: &[&str]) -> ValgrindRun {
+    let available = Command::new("valgrind")
+        .arg("--version")
+        .output()
+        .is_ok_and(|out| out.status.success());
+    if !available {
+        eprintln!("valgrind is not installed: skipping this extra check");
+        return ValgrindRun::Unavailable;
+    }
+    let this_test_program = std::env::current_exe().expect("the test executable's path");
+    let out = Command::new("valgrind")
+        .args(["--quiet", "--error-exitcode=99"])
+        .args(options)
+        .arg(&this_test_program)
+        .args([ignored_test, "--exact", "--ignored", "--test-threads=1"])
+        .output()
+        .expect("valgrind runs");
+    // The start of valgrind's report is the useful part.
+    let report: String = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .take(40)
+        .collect::<Vec<_>>()
+        .join("\n");
+    match out.status.code() {
+        Some(0) => ValgrindRun::Clean,
+        Some(99) => ValgrindRun::Errors(report),
+        _ => ValgrindRun::Failed(format!(
+            "{}\n{}\n{report}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout)
+        )),
+    }
+}
