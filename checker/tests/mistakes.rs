@@ -322,6 +322,59 @@ mistakes! {
         verdict: "FAIL crashed: SIGSEGV",
         says: &["null or dangling pointer"],
     };
+
+    // Lesson 8: C finds struct fields by offset, C's enum is any int, and an
+    // out-parameter holds a value only when C says it wrote one.
+    repr_c_particle_without_repr_c: Mistake {
+        lesson: "08_repr_c",
+        file: "src/particle.rs",
+        edits: &[(
+            "#[repr(C)]\n#[derive(Debug, Clone, Copy, PartialEq)]\npub struct Particle {",
+            "#[derive(Debug, Clone, Copy, PartialEq)]\npub struct Particle {",
+        )],
+        verdict: CHECKS_FAILED,
+        says: &["field `kind` starts at byte 0 of C's struct particle but at byte"],
+    };
+    repr_c_particle_fields_in_the_wrong_order: Mistake {
+        lesson: "08_repr_c",
+        file: "src/particle.rs",
+        edits: &[(
+            "pub x: f64,\n    pub y: f64,\n    pub vx: f64,",
+            "pub y: f64,\n    pub x: f64,\n    pub vx: f64,",
+        )],
+        verdict: CHECKS_FAILED,
+        says: &["field `x` starts at byte 8 of C's struct particle but at byte 16 of your Particle"],
+    };
+    repr_c_accepts_an_unknown_kind: Mistake {
+        lesson: "08_repr_c",
+        file: "src/particle.rs",
+        edits: &[("_ => Err(UnknownKind(value)),", "_ => Ok(Kind::Dust),")],
+        verdict: CHECKS_FAILED,
+        says: &["should be Err(UnknownKind(0))"],
+    };
+    repr_c_checks_the_kind_after_a_cast_to_u8: Mistake {
+        lesson: "08_repr_c",
+        file: "src/particle.rs",
+        edits: &[("match value {", "match value as u8 {")],
+        verdict: CHECKS_FAILED,
+        says: &["Kind::try_from(257) (src/particle.rs) should be Err(UnknownKind(257))"],
+    };
+    repr_c_reads_the_point_before_c_wrote_it: Mistake {
+        lesson: "08_repr_c",
+        file: "src/lib.rs",
+        edits: &[
+            (
+                "    match status {\n        // SAFETY: PARTICLE_OK is C's word that it wrote *out.\n        PARTICLE_OK => Ok(unsafe { out.assume_init() }),",
+                "    let point = unsafe { out.assume_init() };\n    match status {\n        PARTICLE_OK => Ok(point),",
+            ),
+            ("PARTICLE_EMPTY => Err(CentreError::Empty),", "PARTICLE_EMPTY => Ok(point),"),
+        ],
+        verdict: CHECKS_FAILED,
+        says: &[
+            "used a Point before C wrote it",
+            "should be Err(CentreError::Empty)",
+        ],
+    };
 }
 
 /// The control: every solution, unchanged, passes through the same path, so
@@ -335,8 +388,8 @@ fn every_unchanged_solution_passes_through_the_same_path() {
     lessons.sort();
     assert_eq!(
         lessons.len(),
-        6,
-        "six lessons have solutions, found {lessons:?}: a new lesson? add its mistakes above"
+        7,
+        "seven lessons have solutions, found {lessons:?}: a new lesson? add its mistakes above"
     );
     for lesson in &lessons {
         let (code, printed) = run_with("mistake-none", lesson, "", &[]);

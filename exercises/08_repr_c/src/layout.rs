@@ -171,7 +171,8 @@ pub fn assert_same_as_c() {
     let mismatches = mismatches();
     assert!(
         mismatches.is_empty(),
-        "C and Rust disagree on the layout, so no particle is handed to C:\n  - {}\n{ADVICE}",
+        "C and Rust disagree on the layout, so this check hands C no particle:\n  - {}\n\
+         Fix Particle first: the layout checks (tests/layout.rs) say how.",
         mismatches.join("\n  - ")
     );
 }
