@@ -84,6 +84,9 @@ fn centre_never_reads_what_c_did_not_write() {
              before. Check the status first, and call assume_init() only for PARTICLE_OK. \
              valgrind said:\n{report}"
         ),
+        ValgrindRun::Crashed(report) => {
+            panic!("Run under valgrind, centre crashed the program. valgrind said:\n{report}")
+        }
         ValgrindRun::Failed(output) => panic!(
             "centre failed before valgrind could judge it (fix the other checks first; this \
              one only adds valgrind's view):\n{output}"

@@ -130,6 +130,9 @@ fn valgrind_finds_no_invalid_access() {
              and the trampoline must turn it back into exactly that type. valgrind said:\n\
              {report}"
         ),
+        ValgrindRun::Crashed(report) => {
+            panic!("Run under valgrind, the visits crashed the program. valgrind said:\n{report}")
+        }
         ValgrindRun::Failed(output) => panic!(
             "the visits failed before valgrind could judge them (fix the other checks first; \
              this one only adds valgrind's view):\n{output}"
