@@ -467,6 +467,133 @@ mistakes! {
         verdict: CHECKS_FAILED,
         says: &["Ledger must not be Clone or Copy"],
     };
+
+    // Lesson 8: C finds struct fields by offset, C's enum is any int, and an
+    // out-parameter holds a value only when C says it wrote one.
+    repr_c_particle_without_repr_c: Mistake {
+        lesson: "08_repr_c",
+        file: "src/particle.rs",
+        edits: &[(
+            "#[repr(C)]\n#[derive(Debug, Clone, Copy, PartialEq)]\npub struct Particle {",
+            "#[derive(Debug, Clone, Copy, PartialEq)]\npub struct Particle {",
+        )],
+        verdict: CHECKS_FAILED,
+        says: &["field `kind` starts at byte 0 of C's struct particle but at byte"],
+    };
+    repr_c_particle_fields_in_the_wrong_order: Mistake {
+        lesson: "08_repr_c",
+        file: "src/particle.rs",
+        edits: &[(
+            "pub x: f64,\n    pub y: f64,\n    pub vx: f64,",
+            "pub y: f64,\n    pub x: f64,\n    pub vx: f64,",
+        )],
+        verdict: CHECKS_FAILED,
+        says: &["field `x` starts at byte 8 of C's struct particle but at byte 16 of your Particle"],
+    };
+    repr_c_accepts_an_unknown_kind: Mistake {
+        lesson: "08_repr_c",
+        file: "src/particle.rs",
+        edits: &[("_ => Err(UnknownKind(value)),", "_ => Ok(Kind::Dust),")],
+        verdict: CHECKS_FAILED,
+        says: &["should be Err(UnknownKind(0))"],
+    };
+    repr_c_checks_the_kind_after_a_cast_to_u8: Mistake {
+        lesson: "08_repr_c",
+        file: "src/particle.rs",
+        edits: &[("match value {", "match value as u8 {")],
+        verdict: CHECKS_FAILED,
+        says: &["Kind::try_from(257) (src/particle.rs) should be Err(UnknownKind(257))"],
+    };
+    repr_c_reads_the_point_before_c_wrote_it: Mistake {
+        lesson: "08_repr_c",
+        file: "src/lib.rs",
+        edits: &[
+            (
+                "    match status {\n        // SAFETY: PARTICLE_OK is C's word that it wrote *out.\n        PARTICLE_OK => Ok(unsafe { out.assume_init() }),",
+                "    let point = unsafe { out.assume_init() };\n    match status {\n        PARTICLE_OK => Ok(point),",
+            ),
+            ("PARTICLE_EMPTY => Err(CentreError::Empty),", "PARTICLE_EMPTY => Ok(point),"),
+        ],
+        verdict: CHECKS_FAILED,
+        says: &[
+            "used a Point before C wrote it",
+            "should be Err(CentreError::Empty)",
+        ],
+    };
+
+    // Lesson 9: a panic must not leave an extern "C" function, a comparator
+    // compares, and the trampoline calls the very closure it was given, whose
+    // state outlives the call to C.
+    callbacks_panic_escapes_the_trampoline: Mistake {
+        lesson: "09_callbacks",
+        file: "src/visit.rs",
+        edits: &[(
+            "    if let Err(payload) = catch_unwind(AssertUnwindSafe(|| (visit.f)(value))) {\n        visit.panic = Some(payload);\n    }\n}",
+            "    (visit.f)(value);\n}",
+        )],
+        verdict: "FAIL crashed: SIGABRT",
+        says: &["panic in a function that cannot unwind"],
+    };
+    callbacks_comparator_with_the_wrong_sign: Mistake {
+        lesson: "09_callbacks",
+        file: "src/sort.rs",
+        edits: &[("a.cmp(&b) as c_int", "b.cmp(&a) as c_int")],
+        verdict: CHECKS_FAILED,
+        // The checks' words; the program's output (a snapshot) shows the
+        // descending order too.
+        says: &[
+            "qsort wants a negative int when a goes first",
+            "after:  [2147483647, 42, 7, 5, 0, -3, -3, -2147483648]",
+        ],
+    };
+    callbacks_comparator_subtracts: Mistake {
+        lesson: "09_callbacks",
+        file: "src/sort.rs",
+        edits: &[("a.cmp(&b) as c_int", "a - b")],
+        verdict: "FAIL crashed: SIGABRT",
+        says: &["attempt to subtract with overflow"],
+    };
+    callbacks_trampoline_calls_a_copy_of_the_closure: Mistake {
+        lesson: "09_callbacks",
+        file: "src/visit.rs",
+        edits: &[(
+            "let visit = unsafe { &mut *user.cast::<Visit<F>>() };\n    if visit.panic.is_some() {",
+            "let visit = &mut unsafe { user.cast::<Visit<F>>().read() };\n    if visit.panic.is_some() {",
+        )],
+        verdict: CHECKS_FAILED,
+        says: &[
+            "the trampoline called a fresh copy of the closure",
+            "returned normally, but its closure panicked",
+        ],
+    };
+    callbacks_keeps_the_panic_in_a_temporary: Mistake {
+        lesson: "09_callbacks",
+        file: "src/visit.rs",
+        edits: &[(
+            "    let mut visit = Visit::new(f);
+    // SAFETY: as in for_each.
+    let stopped = unsafe {
+        cb_each_until(
+            values.as_ptr(),
+            values.len(),
+            until_trampoline::<F>,
+            (&raw mut visit).cast(),
+        )
+    };
+    visit.finish();",
+            "    // SAFETY: as in for_each.
+    let stopped = unsafe {
+        cb_each_until(
+            values.as_ptr(),
+            values.len(),
+            until_trampoline::<F>,
+            (&mut Visit::new(f) as *mut Visit<F>).cast(),
+        )
+    };",
+        )],
+        verdict: CHECKS_FAILED,
+        says: &["not a temporary"],
+    };
 }
 
 /// The control: every solution, unchanged, passes through the same path, so
@@ -480,8 +607,8 @@ fn every_unchanged_solution_passes_through_the_same_path() {
     lessons.sort();
     assert_eq!(
         lessons.len(),
-        8,
-        "eight lessons have solutions, found {lessons:?}: a new lesson? add its mistakes above"
+        10,
+        "ten lessons have solutions, found {lessons:?}: a new lesson? add its mistakes above"
     );
     for lesson in &lessons {
         let (code, printed) = run_with("mistake-none", lesson, "", &[]);
