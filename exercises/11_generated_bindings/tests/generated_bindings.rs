@@ -82,11 +82,12 @@ fn bindings_have_no_macro_and_no_static_inline_function() {
         !names
             .iter()
             .any(|name| name == "generated_distance_squared"),
-        "bindgen declared the static inline function generated_distance_squared \
-         (generate_inline_functions?). No library defines it: a static function has no \
-         symbol, so calling that declaration fails to link. Write it in Rust instead \
-         (distance_squared in src/lib.rs), or have bindgen write a C wrapper for it \
-         (wrap_static_fns) and compile that."
+        "bindgen declared the static inline function generated_distance_squared: \
+         binding_options.rs turned on wrap_static_fns. A static function has no symbol, so \
+         that declaration links to a C wrapper bindgen writes (generated_distance_squared__extern), \
+         and this lesson's build.rs compiles no such wrapper: a call would fail to link. \
+         Leave wrap_static_fns off and write the function in Rust (distance_squared in \
+         src/lib.rs)."
     );
     // What bindgen can bring over from the same header.
     assert_eq!(ffi::GENERATED_MAX_POINTS, 64);
