@@ -37,7 +37,11 @@ fn main() -> ExitCode {
         let present = items.iter().any(|item| item.name == name);
         println!(
             "  {name}, {what}: {}",
-            if present { "PRESENT?" } else { "absent" }
+            if present {
+                "present (bindgen was told to wrap it)"
+            } else {
+                "absent"
+            }
         );
     }
     println!("Written by hand in src/lib.rs instead:");
