@@ -594,6 +594,101 @@ mistakes! {
         verdict: CHECKS_FAILED,
         says: &["not a temporary"],
     };
+
+    // Lesson 11: what bindgen generates (binding_options.rs), the
+    // hand-written declarations it checks, and what it cannot bring over.
+    generated_bindings_allowlist_misses_evolve: Mistake {
+        lesson: "11_generated_bindings",
+        file: "binding_options.rs",
+        edits: &[(
+            ".allowlist_function(\"add|evolve|generated_.*\")",
+            ".allowlist_function(\"add|generated_.*\")",
+        )],
+        verdict: COMPILE_ERROR,
+        // rustc says "value" where a function is used as a value.
+        says: &[
+            "cannot find function `evolve` in module `ffi`",
+            "cannot find value `evolve` in module `ffi`",
+        ],
+    };
+    generated_bindings_has_no_allowlist: Mistake {
+        lesson: "11_generated_bindings",
+        file: "binding_options.rs",
+        edits: &[(
+            "        .allowlist_function(\"add|evolve|generated_.*\")
+        .allowlist_type(\"generated_.*\")
+        .allowlist_var(\"GENERATED_.*\")
+",
+            "",
+        )],
+        verdict: CHECKS_FAILED,
+        says: &["they come from <stdint.h>"],
+    };
+    generated_bindings_makes_a_rust_enum_of_a_c_enum: Mistake {
+        lesson: "11_generated_bindings",
+        file: "binding_options.rs",
+        edits: &[(".newtype_enum(", ".rustified_enum(")],
+        verdict: CHECKS_FAILED,
+        says: &["is undefined behaviour, the moment C returns it"],
+    };
+    generated_bindings_wraps_static_functions_without_compiling_the_wrapper: Mistake {
+        lesson: "11_generated_bindings",
+        file: "binding_options.rs",
+        edits: &[(
+            ".newtype_enum(\"generated_unit\")",
+            ".newtype_enum(\"generated_unit\")\n        .wrap_static_fns(true)",
+        )],
+        verdict: CHECKS_FAILED,
+        says: &["this lesson's build.rs compiles no such wrapper"],
+    };
+    generated_bindings_calls_the_static_inline_function: Mistake {
+        lesson: "11_generated_bindings",
+        file: "src/lib.rs",
+        edits: &[(
+            "pub fn distance_squared(a: Point, b: Point) -> f64 {
+    square(a.x - b.x) + square(a.y - b.y)
+}",
+            "unsafe extern \"C\" {
+    fn generated_distance_squared(a: Point, b: Point) -> f64;
+}
+pub fn distance_squared(a: Point, b: Point) -> f64 {
+    unsafe { generated_distance_squared(a, b) }
+}",
+        )],
+        verdict: COMPILE_ERROR,
+        // GNU ld, lld (rust-lld), macOS ld.
+        says: &[
+            "undefined reference to `generated_distance_squared'",
+            "undefined symbol: generated_distance_squared",
+            "\"_generated_distance_squared\", referenced from",
+        ],
+    };
+    generated_bindings_hand_written_add_disagrees_with_the_header: Mistake {
+        lesson: "11_generated_bindings",
+        file: "src/lib.rs",
+        edits: &[(
+            "fn(a: *mut f64, b: *const f64, n: c_int);",
+            "fn(a: *mut f64, b: *mut f64, n: c_int);",
+        )],
+        verdict: CHECKS_FAILED,
+        says: &["parameter 2 is *mut f64 in yours, *const f64 in the header"],
+    };
+    generated_bindings_passes_too_many_points_to_c: Mistake {
+        lesson: "11_generated_bindings",
+        file: "src/lib.rs",
+        edits: &[(
+            "    if points.len() > MAX_POINTS {
+        return Err(PathError::TooManyPoints {
+            len: points.len(),
+            max: MAX_POINTS,
+        });
+    }
+",
+            "",
+        )],
+        verdict: CHECKS_FAILED,
+        says: &["refuse them before calling C, which would return -1"],
+    };
 }
 
 /// The control: every solution, unchanged, passes through the same path, so
@@ -607,8 +702,8 @@ fn every_unchanged_solution_passes_through_the_same_path() {
     lessons.sort();
     assert_eq!(
         lessons.len(),
-        10,
-        "ten lessons have solutions, found {lessons:?}: a new lesson? add its mistakes above"
+        11,
+        "eleven lessons have solutions, found {lessons:?}: a new lesson? add its mistakes above"
     );
     for lesson in &lessons {
         let (code, printed) = run_with("mistake-none", lesson, "", &[]);
