@@ -627,7 +627,7 @@ struct Artifacts {
 
 /// What identifies a file's contents without reading them: a file replaced
 /// or rewritten gets a new inode or change time, which no one can set back.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Fingerprint {
     len: u64,
     modified: Option<std::time::SystemTime>,
