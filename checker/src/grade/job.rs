@@ -270,6 +270,10 @@ impl<'a> Grader<'a> {
         let Ok((target, c)) = serde_json::from_str::<(Baseline, Baseline)>(&text) else {
             return false;
         };
+        // An empty record proves nothing about what is there.
+        if target.is_empty() {
+            return false;
+        }
         self.target_baseline = target;
         self.c_baseline = c;
         self.build_files_changed().is_empty()
