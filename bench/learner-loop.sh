@@ -21,7 +21,7 @@ work=${TMPDIR:-/tmp}/ffi-workbook-bench
 clone=$work/workbook
 session=ffi-bench-$$
 now() { date +%s.%N; }
-elapsed() { echo "$(now) - $1" | bc; }
+elapsed() { printf '%.2f' "$(echo "$(now) - $1" | bc)"; }
 say() { printf '%-58s %s\n' "$1" "$2"; }
 
 if [[ ${1:-} != --warm || ! -d $clone ]]; then

@@ -46,8 +46,28 @@ pub fn for_learner(text: &str, c_sources: &[String]) -> String {
     if let Some(block) = link_block {
         out.push_str(&link_summary(&block, c_sources));
     }
+    let mut out = without_repeated_errors(&out);
     if !text.ends_with('\n') && out.ends_with('\n') {
         out.pop();
+    }
+    out
+}
+
+/// The same error twice (cargo links the library's test harness and the
+/// test programs separately: once summarised, their link errors are one) is
+/// shown once.
+fn without_repeated_errors(text: &str) -> String {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut out = String::new();
+    for block in text.split_inclusive("\n\n") {
+        let plain = anstream::adapter::strip_str(block).to_string();
+        if plain.starts_with("error") {
+            if seen.contains(&block) {
+                continue;
+            }
+            seen.push(block);
+        }
+        out.push_str(block);
     }
     out
 }
@@ -176,6 +196,14 @@ mod tests {
             "{shown}"
         );
         assert!(shown.lines().count() <= 6, "{shown}");
+    }
+
+    #[test]
+    fn the_same_link_error_twice_is_shown_once() {
+        let twice = format!("{}\n{}", rust_lld_error(), rust_lld_error());
+        let shown = for_learner(&twice, &["API_add".into()]);
+        assert_eq!(shown.matches("error: linking with").count(), 1, "{shown}");
+        assert!(shown.contains("undefined symbol: API_add"), "{shown}");
     }
 
     #[test]
