@@ -72,11 +72,14 @@ fn without_repeated_errors(text: &str) -> String {
     out
 }
 
-/// A line with its newline; a very long one is replaced by its length.
+/// A line with its newline; a very long command line (`= note: "cc" ...`)
+/// is replaced by its length. Long messages are kept whole: a test's own
+/// explanation can be long, and it is the point.
 fn shorten(line: &str) -> String {
     let plain = anstream::adapter::strip_str(line).to_string();
     let chars = plain.chars().count();
-    if chars <= LONG_LINE {
+    let command_line = plain.trim_start().starts_with("= note: \"");
+    if chars <= LONG_LINE || !command_line {
         return format!("{line}\n");
     }
     let indent = &plain[..plain.len() - plain.trim_start().len()];
@@ -260,13 +263,18 @@ mod tests {
     }
 
     #[test]
-    fn ordinary_text_is_unchanged_and_other_long_lines_are_shortened() {
+    fn ordinary_text_and_long_messages_are_unchanged_and_command_lines_shortened() {
         let text = "error[E0308]: mismatched types\n --> src/lib.rs:3:5\n";
         assert_eq!(for_learner(text, &[]), text);
-        let long = format!("note: {}", "x".repeat(400));
+        let message = format!("assertion failed: {}", "the words of a test ".repeat(30));
+        assert_eq!(for_learner(&message, &[]), message);
+        let command = format!("  = note: \"cc\" {}", "\"-m64\" ".repeat(60));
         assert_eq!(
-            for_learner(&long, &[]),
-            "(406 characters left out: a command line or a dump)"
+            for_learner(&command, &[]),
+            format!(
+                "  ({} characters left out: a command line or a dump)",
+                command.len()
+            )
         );
     }
 }
