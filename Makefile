@@ -10,14 +10,23 @@
 
 CC      ?= gcc
 CFLAGS  ?= -O3 -Wall -Wextra
-# -fPIC and -shared make a shared library (a .so on Linux).
-SHARED  = -fPIC -shared
 BUILD   = build
-# On macOS shared libraries end in .dylib: `make SO=dylib`.
-SO      ?= so
+# Shared libraries end in .so on Linux, .dylib on macOS (found by uname;
+# `make SO=dylib` says so by hand). On Windows, use `cargo run -p checker -- build-c`.
+SO      ?= $(if $(filter Darwin,$(shell uname -s)),dylib,so)
+ifeq ($(SO),dylib)
+# -dynamiclib makes a .dylib. Its install name is what a program linked
+# against it records: @rpath/ makes the loader look in the program's rpath
+# (lesson 3's build.rs adds build/), wherever the workbook is.
+SHARED  = -dynamiclib -Wl,-install_name,@rpath/$(notdir $@)
+else
+# -fPIC and -shared make a shared library (a .so).
+SHARED  = -fPIC -shared
+endif
 
 PROGRAMS  = $(BUILD)/pointers
-LIBRARIES = $(BUILD)/libABI_add.$(SO) $(BUILD)/libfibonacci.$(SO) $(BUILD)/libevolve.$(SO)
+LIBRARIES = $(BUILD)/libABI_add.$(SO) $(BUILD)/libfibonacci.$(SO) $(BUILD)/libevolve.$(SO) \
+            $(BUILD)/libc_strings.$(SO) $(BUILD)/libhandles.$(SO)
 
 .PHONY: all test clean
 all: $(PROGRAMS) $(LIBRARIES)
@@ -32,8 +41,11 @@ $(BUILD)/lib%.$(SO): csrc/%.c $(wildcard csrc/*.h) | $(BUILD)
 	$(CC) $(CFLAGS) $(SHARED) -Icsrc -o $@ $<
 
 # evolve's results are compared with a pure-Rust step to 1e-12: forbid the
-# compiler from fusing a*b+c into one fma instruction (clang does by default on
-# ARM), which Rust never does on its own. exercises/06_evolve/build.rs agrees.
+# compiler from fusing a*b+c into one fma instruction, which Rust never does on
+# its own. Both compilers fuse by default wherever the target has FMA (GCC
+# across statements, -ffp-contract=fast; clang within one expression): every
+# 64-bit ARM, and x86-64 built for a newer CPU (-march=haswell, -march=native).
+# exercises/06_evolve/build.rs agrees.
 $(BUILD)/libevolve.$(SO): CFLAGS += -ffp-contract=off
 
 test:

@@ -19,6 +19,10 @@ use crate::{reset as reset_mod, ui, warmup};
 /// The output a learner's program or tests may print before it is stopped.
 pub const OUTPUT_CAP: usize = 256 * 1024;
 
+/// The address space a learner's program or test process may map: far more
+/// than any lesson needs (valgrind included), far less than the machine has.
+pub const MEMORY_LIMIT: u64 = 1 << 30;
+
 /// The workbook and how to check it.
 pub struct Context {
     pub workbook: Workbook,
@@ -34,6 +38,7 @@ impl Context {
         let limits = Limits {
             timeout: Duration::from_secs(timeout_secs.max(1)),
             output_cap: OUTPUT_CAP,
+            memory: Some(MEMORY_LIMIT),
         };
         let mut env = CheckEnv::for_workbook(&root, limits);
         env.color = ui::color_enabled();
@@ -238,6 +243,8 @@ pub fn verify(context: &Context, solutions: bool, review: bool) -> Result<ExitCo
 /// and the copy is only brought up to date, so a second run rebuilds only
 /// what changed.
 fn prepare_solutions_copy(context: &Context, review: bool) -> Result<CheckEnv> {
+    // Said before the scratch copy is made, not after.
+    scratch::require_solutions(&context.workbook)?;
     let base = context.root().join("target").join("workbook-scratch");
     let copy = base.join("solutions");
     Scratch::new(&context.workbook, copy.clone(), &[])

@@ -16,8 +16,16 @@ use crate::workbook::{Lesson, Workbook};
 /// Colours on stdout, as the learner's environment asks: `NO_COLOR`,
 /// `CLICOLOR`, `CLICOLOR_FORCE`, `TERM=dumb`, and whether it is a terminal.
 /// The same choice is passed on to cargo (coloured compiler errors or not).
+/// On Windows, also only a console that reads escapes: Windows Terminal
+/// always does; the classic console once asked to (virtual terminal
+/// processing), which crossterm does here. Without it, escapes would show
+/// as `←[31m`.
 pub fn color_enabled() -> bool {
-    anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
+    let wanted = anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never;
+    #[cfg(windows)]
+    return wanted && crossterm::ansi_support::supports_ansi();
+    #[cfg(not(windows))]
+    wanted
 }
 
 /// A spinner on stderr saying what is running, for work that takes seconds
@@ -137,11 +145,16 @@ fn pointers(workbook: &Workbook, lesson: &Lesson, verdict: &Verdict) -> String {
         .map(|p| p.display().to_string())
         .collect();
     if verdict.passed() {
-        let solutions = lesson.solution_dir(Path::new("")).display().to_string();
-        let _ = writeln!(
-            out,
-            "Well done! Compare your answer with the reference solution in {solutions}/."
-        );
+        // The learners' copy (`checker template`) has no solutions/.
+        if lesson.solution_dir(&workbook.root).is_dir() {
+            let solutions = lesson.solution_dir(Path::new("")).display().to_string();
+            let _ = writeln!(
+                out,
+                "Well done! Compare your answer with the reference solution in {solutions}/."
+            );
+        } else {
+            let _ = writeln!(out, "Well done!");
+        }
         match workbook.lessons.iter().find(|l| l.number > lesson.number) {
             Some(next) => {
                 let _ = writeln!(out, "Next: lesson {}, {}.", next.number, next.title);

@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::crash::Crash;
+
 /// Where in the check something went wrong.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -39,9 +41,11 @@ pub enum Verdict {
     Panicked {
         stage: Stage,
     },
-    /// Killed by a signal: a segfault, an abort...
+    /// Killed by a signal (a segfault, an abort...), or on Windows ended by
+    /// a crash's NTSTATUS (an access violation...).
     Crashed {
         stage: Stage,
+        /// The signal number on Unix, the exit code on Windows: see `crash::Crash::native`.
         signal: i32,
     },
     /// Exited with a failure code without panicking.
@@ -58,6 +62,22 @@ pub enum Verdict {
         stage: Stage,
         kib: usize,
     },
+    /// Ran out of its memory limit.
+    OutOfMemory {
+        stage: Stage,
+        mib: u64,
+    },
+    /// The test program ended before every check reported (an early
+    /// `std::process::exit`): no pass without every check's own `ok`.
+    EndedEarly,
+    /// The checks' report does not add up: checks reported twice, checks
+    /// that do not exist, a summary that disagrees.
+    ReportMismatch,
+    /// The compiled checks changed on disk while learner code ran.
+    Tampered,
+    /// The learner's code reaches outside its lesson's crate at compile
+    /// time (`#[path]`, `include!`...) or through a link.
+    ReachesOutside,
     /// The C in csrc/ did not compile (not the learner's code, unless they edited it).
     CBuildFailed,
     /// Something about the machine, not the lesson: no C compiler, no cargo.
@@ -77,11 +97,16 @@ impl Verdict {
             Verdict::Failed => "checks failed".into(),
             Verdict::Panicked { .. } => "panicked".into(),
             Verdict::Crashed { signal, .. } => {
-                format!("crashed: {}", crate::process::signal_name(*signal))
+                format!("crashed: {}", Crash::native(*signal).label())
             }
             Verdict::ExitedWithError { code, .. } => format!("exited with code {code}"),
             Verdict::TimedOut { seconds, .. } => format!("timed out after {seconds} s"),
             Verdict::Flooded { kib, .. } => format!("printed more than {kib} KiB"),
+            Verdict::OutOfMemory { mib, .. } => format!("used more than {mib} MiB of memory"),
+            Verdict::EndedEarly => "ended before the checks finished".into(),
+            Verdict::ReportMismatch => "the checks' report does not add up".into(),
+            Verdict::Tampered => "the compiled checks were changed".into(),
+            Verdict::ReachesOutside => "reaches outside the lesson".into(),
             Verdict::CBuildFailed => "C build failed".into(),
             Verdict::Environment => "cannot run here".into(),
         }
@@ -102,32 +127,11 @@ impl Verdict {
                  an error (was the C library built?), or an index out of range.",
                 stage.describe()
             ),
-            Verdict::Crashed { stage, signal } => {
-                let why = match *signal {
-                    11 => {
-                        "It read or wrote memory it does not own: a null or dangling pointer, \
-                           a length larger than the buffer passed to C, or a pointer to a value \
-                           that was already dropped."
-                    }
-                    6 => {
-                        "It aborted: a panic that tried to unwind out of an `extern \"C\"` \
-                          function, or the C library or allocator found corrupted memory \
-                          (often a write past the end of a buffer)."
-                    }
-                    7 | 10 => {
-                        "A bus error: a misaligned pointer, or a pointer cast to the wrong type."
-                    }
-                    8 => "An arithmetic error in C, such as an integer division by zero.",
-                    4 | 5 => {
-                        "It stopped at an illegal instruction or a trap: C compiled with \
-                          undefined-behaviour checks (as lesson 5's build.rs compiles its C) \
-                          stops like this on a signed int overflow, a number too large for a \
-                          C `int`."
-                    }
-                    _ => "The operating system stopped it.",
-                };
-                format!("It crashed {}. {why}", stage.describe())
-            }
+            Verdict::Crashed { stage, signal } => format!(
+                "It crashed {}. {}",
+                stage.describe(),
+                Crash::native(*signal).kind.advice()
+            ),
             Verdict::ExitedWithError { stage, code } => format!(
                 "It reported an error and exited with code {code} {}: its message is \
                  below (an error returned from `main`, or `std::process::exit`).",
@@ -143,6 +147,27 @@ impl Verdict {
                 "It printed more than {kib} KiB {} and was stopped: a print inside a loop?",
                 stage.describe()
             ),
+            Verdict::OutOfMemory { stage, mib } => format!(
+                "It used more than {mib} MiB of memory {} and was stopped: an allocation sized \
+                 by a wrong length, or printing in a loop inside a check (the test harness \
+                 keeps what a check prints in memory).",
+                stage.describe()
+            ),
+            Verdict::EndedEarly => "Your code ended the test program before the checks finished \
+                 (a `std::process::exit`, or a C `exit()`), so some checks never reported a \
+                 result. A lesson passes only when every check reports `ok`."
+                .into(),
+            Verdict::ReportMismatch => "The test program's report does not add up: it names \
+                 checks that do not exist, or the same check twice. Something printed lines \
+                 that look like the test harness's own; don't print `test ... ok` yourself."
+                .into(),
+            Verdict::Tampered => "The lesson's compiled checks changed on disk while your code \
+                 ran, so they could not be trusted. Your code must not write into target/."
+                .into(),
+            Verdict::ReachesOutside => "Your code reads files from outside the lesson's crate \
+                 (a `#[path]` attribute, `include!`, `include_str!`, `include_bytes!` or a \
+                 link). A lesson's code must be in its own files."
+                .into(),
             Verdict::CBuildFailed => "The C in csrc/ did not compile. It is part of the \
                  workbook: if you changed it, `git checkout -- csrc` restores it."
                 .into(),
@@ -160,6 +185,13 @@ pub struct Report {
     /// What the lesson's program printed (when it ran).
     pub program_output: Option<String>,
     pub elapsed: Duration,
+    /// The tests each test program listed, by test file name: what a pass
+    /// had to include (grading takes these from the reference solutions).
+    pub listed: Vec<(String, std::collections::BTreeSet<String>)>,
+    /// What a grader should know even when the verdict does not show it:
+    /// processes left running, a report that did not add up, code reaching
+    /// outside its lesson.
+    pub warnings: Vec<String>,
 }
 
 #[cfg(test)]
@@ -189,6 +221,18 @@ mod tests {
         };
         assert!(trap.label().contains("SIGILL"));
         assert!(trap.advice().contains("signed int overflow"));
+    }
+
+    /// On Windows a crash is an exit code; it reads as the same crash.
+    #[cfg(windows)]
+    #[test]
+    fn a_windows_access_violation_is_a_segfault() {
+        let crash = Verdict::Crashed {
+            stage: Stage::Program,
+            signal: 0xC000_0005_u32 as i32,
+        };
+        assert!(crash.label().contains("STATUS_ACCESS_VIOLATION"));
+        assert!(crash.advice().contains("null or dangling pointer"));
     }
 
     #[test]

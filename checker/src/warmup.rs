@@ -165,13 +165,14 @@ mod tests {
 
     #[test]
     fn a_lesson_needs_its_dependencies() {
-        let root = crate::workbook::default_root();
+        let root = crate::workbook::built_from();
         let workbook = crate::workbook::Workbook::load(&root).unwrap();
         let env = CheckEnv::for_workbook(
             &root,
             crate::process::Limits {
                 timeout: Duration::from_secs(1),
                 output_cap: 1,
+                memory: None,
             },
         );
         // Lesson 1's tests use insta and the support crate, and what they use.
