@@ -362,7 +362,7 @@ mod tests {
     /// README replaces the authors', and a solved exercise is refused.
     #[test]
     fn the_workbooks_template_holds_no_answer() {
-        let workbook = Workbook::load(&crate::workbook::default_root()).unwrap();
+        let workbook = Workbook::load(&crate::workbook::built_from()).unwrap();
         let Ok(committed) = committed_files(&workbook.root) else {
             // Not a git clone (a source archive): nothing to make a template from.
             return;

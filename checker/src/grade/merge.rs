@@ -5,7 +5,7 @@
 //! The reports are read back into report.rs's types, so the merged report
 //! is made exactly as a single run makes one (`BatchReport::new`: name
 //! order, the summary computed again). Reports that do not belong together
-//! are refused: another workbook, other lessons or scores, a shard missing
+//! are refused: another workbook, sandbox, lessons or scores, a shard missing
 //! or given twice, a submission in two reports.
 
 use std::collections::BTreeMap;
@@ -76,6 +76,14 @@ pub fn merge(reports: Vec<(PathBuf, BatchReport)>) -> Result<BatchReport> {
                 report.workbook
             );
         }
+        if report.sandbox != first.sandbox {
+            bail!(
+                "{a} and {b} were graded with different confinement ({} and {}); a merged \
+                 report says how all its learner code ran, so grade the shards alike",
+                first.sandbox,
+                report.sandbox
+            );
+        }
         if report.lessons != first.lessons {
             let names = |r: &BatchReport| {
                 r.lessons
@@ -117,8 +125,9 @@ pub fn merge(reports: Vec<(PathBuf, BatchReport)>) -> Result<BatchReport> {
         }
     }
 
-    let (workbook, lessons, max_score) = (
+    let (workbook, sandbox, lessons, max_score) = (
         first.workbook.clone(),
+        first.sandbox.clone(),
         first.lessons.clone(),
         first.max_score,
     );
@@ -128,6 +137,7 @@ pub fn merge(reports: Vec<(PathBuf, BatchReport)>) -> Result<BatchReport> {
         .collect();
     Ok(BatchReport::new(
         workbook,
+        sandbox,
         lessons,
         max_score,
         None,
@@ -239,7 +249,14 @@ mod tests {
             title: "One".into(),
             max_points: 1,
         }];
-        BatchReport::new("/wb".into(), lessons, 1, shard, subs)
+        BatchReport::new(
+            "/wb".into(),
+            "bubblewrap 0.8.0".into(),
+            lessons,
+            1,
+            shard,
+            subs,
+        )
     }
 
     /// The names, split as `grade --shard K/2` would split them.
@@ -296,6 +313,9 @@ mod tests {
             vec![shards[0].clone(), other_workbook],
             "different workbooks",
         );
+        let mut unconfined = shards[1].clone();
+        unconfined.1.sandbox = "none (--unconfined)".into();
+        refused(vec![shards[0].clone(), unconfined], "different confinement");
         let mut other_lessons = shards[1].clone();
         other_lessons.1.lessons[0].lesson = "l9".into();
         refused(vec![shards[0].clone(), other_lessons], "different lessons");

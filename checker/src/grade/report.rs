@@ -33,9 +33,14 @@ impl GradeVerdict {
     pub fn from_check(verdict: &Verdict) -> GradeVerdict {
         match verdict {
             Verdict::Passed => GradeVerdict::Passed,
-            Verdict::Failed | Verdict::Flooded { .. } | Verdict::ExitedWithError { .. } => {
-                GradeVerdict::Failed
-            }
+            Verdict::Failed
+            | Verdict::Flooded { .. }
+            | Verdict::OutOfMemory { .. }
+            | Verdict::ExitedWithError { .. }
+            | Verdict::EndedEarly
+            | Verdict::ReportMismatch
+            | Verdict::Tampered
+            | Verdict::ReachesOutside => GradeVerdict::Failed,
             Verdict::CompileError => GradeVerdict::CompileError,
             Verdict::Crashed { .. } | Verdict::Panicked { .. } => GradeVerdict::Crashed,
             Verdict::TimedOut { .. } => GradeVerdict::TimedOut,
@@ -83,6 +88,12 @@ pub enum FlagKind {
     /// Running the submission's code changed the instructor's files in the
     /// grading workspace: they were restored, and that lesson failed.
     ChangedDuringGrading,
+    /// The submission's code reads files from outside its lesson's crate
+    /// (`#[path]`, `include!`, a link): that lesson failed.
+    ReachesOutside,
+    /// Something a grader should look at: processes left running, a test
+    /// report that did not add up, compiled checks or build files changed.
+    Suspicious,
 }
 
 impl FlagKind {
@@ -93,6 +104,8 @@ impl FlagKind {
             FlagKind::ProtectedFileDeleted => "protected_file_deleted",
             FlagKind::FileNotTaken => "file_not_taken",
             FlagKind::ChangedDuringGrading => "changed_during_grading",
+            FlagKind::ReachesOutside => "reaches_outside",
+            FlagKind::Suspicious => "suspicious",
         }
     }
 }
@@ -160,6 +173,9 @@ pub struct LessonInfo {
 pub struct BatchReport {
     /// The instructor's workbook the submissions were graded against.
     pub workbook: String,
+    /// How learner code was confined: the sandbox's name and version, or
+    /// `none (--unconfined)`.
+    pub sandbox: String,
     pub lessons: Vec<LessonInfo>,
     pub max_score: u32,
     /// Which part of a sharded batch this is (`grade --shard K/N`); absent
@@ -178,6 +194,7 @@ impl BatchReport {
     /// would, whatever the shards), and the summary computed from them.
     pub fn new(
         workbook: String,
+        sandbox: String,
         lessons: Vec<LessonInfo>,
         max_score: u32,
         shard: Option<Shard>,
@@ -187,6 +204,7 @@ impl BatchReport {
         let summary = ClassSummary::of(&lessons, max_score, &submissions);
         BatchReport {
             workbook,
+            sandbox,
             lessons,
             max_score,
             shard,
@@ -267,14 +285,15 @@ pub fn table(report: &BatchReport) -> String {
     let n = report.submissions.len();
     let _ = writeln!(
         out,
-        "Graded {n} submission{} against {} ({} lessons, 1 point each){}.\n",
+        "Graded {n} submission{} against {} ({} lessons, 1 point each){}; sandbox: {}.\n",
         if n == 1 { "" } else { "s" },
         report.workbook,
         report.lessons.len(),
         match report.shard {
             Some(shard) => format!(", shard {shard}"),
             None => String::new(),
-        }
+        },
+        report.sandbox
     );
     let name_width = report
         .submissions
@@ -481,6 +500,7 @@ mod tests {
             .collect();
         BatchReport::new(
             "/wb".into(),
+            "bubblewrap 0.8.0".into(),
             lessons,
             2,
             None,
@@ -871,7 +891,9 @@ mod tests {
     #[test]
     fn the_table_shows_scores_marks_the_summary_and_problems() {
         let text = table(&sample());
-        assert!(text.contains("Graded 3 submissions against /wb (2 lessons, 1 point each)."));
+        assert!(text.contains(
+            "Graded 3 submissions against /wb (2 lessons, 1 point each); sandbox: bubblewrap 0.8.0."
+        ));
         assert!(text.contains("pass     CRASH"), "{text}");
         assert!(text.contains("Average score: 0.3 / 2"), "{text}");
         assert!(text.contains("flag: exercises/01_l1/tests/check.rs was changed"));
