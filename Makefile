@@ -10,11 +10,19 @@
 
 CC      ?= gcc
 CFLAGS  ?= -O3 -Wall -Wextra
-# -fPIC and -shared make a shared library (a .so on Linux).
-SHARED  = -fPIC -shared
 BUILD   = build
-# On macOS shared libraries end in .dylib: `make SO=dylib`.
-SO      ?= so
+# Shared libraries end in .so on Linux, .dylib on macOS (found by uname;
+# `make SO=dylib` says so by hand). On Windows, use `cargo run -p checker -- build-c`.
+SO      ?= $(if $(filter Darwin,$(shell uname -s)),dylib,so)
+ifeq ($(SO),dylib)
+# -dynamiclib makes a .dylib. Its install name is what a program linked
+# against it records: @rpath/ makes the loader look in the program's rpath
+# (lesson 3's build.rs adds build/), wherever the workbook is.
+SHARED  = -dynamiclib -Wl,-install_name,@rpath/$(notdir $@)
+else
+# -fPIC and -shared make a shared library (a .so).
+SHARED  = -fPIC -shared
+endif
 
 PROGRAMS  = $(BUILD)/pointers
 LIBRARIES = $(BUILD)/libABI_add.$(SO) $(BUILD)/libfibonacci.$(SO) $(BUILD)/libevolve.$(SO)

@@ -7,10 +7,12 @@
 #ifndef ABI_ADD_H
 #define ABI_ADD_H
 
+#include "dll_export.h"
+
 /* a[i] += b[i] for 0 <= i < n.
  * `a` and `b` must each point to at least n doubles; b is only read.
  * (The source lesson wrote `double *b`; `const` says what the function
  * already did, and lets Rust pass `b.as_ptr()` without a cast.) */
-void add(double *a, const double *b, int n);
+DLL_EXPORT void add(double *a, const double *b, int n);
 
 #endif

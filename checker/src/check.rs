@@ -97,7 +97,9 @@ impl CheckEnv {
             .unwrap_or_else(|| self.root.join("target"))
     }
 
-    fn cargo(&self) -> Command {
+    /// A cargo command for this copy, with the environment every check gives
+    /// it (also used by the first-build warm-up, so both share one build).
+    pub fn cargo(&self) -> Command {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let mut command = Command::new(cargo);
         command.current_dir(&self.root);
@@ -136,6 +138,8 @@ impl CheckEnv {
         if !self.color {
             command.env("NO_COLOR", "1").env("CLICOLOR_FORCE", "0");
         }
+        // On Windows, PATH: how a program finds the C's DLLs (there is no rpath).
+        command.envs(c_build::library_search_env(&self.c_dir));
     }
 
     /// Runs learner code: in the sandbox when grading.

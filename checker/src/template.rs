@@ -321,6 +321,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_place_that_holds_answers_is_left_out() {
+        for answers in crate::workbook::ANSWER_PATHS {
+            assert!(
+                LEFT_OUT
+                    .iter()
+                    .any(|(path, _)| path.trim_end_matches('/') == *answers),
+                "{answers} holds answers but the template keeps it"
+            );
+        }
+    }
+
+    #[test]
     fn leaves_out_answers_and_the_authors_files() {
         for path in [
             "solutions/01_pointers/src/lib.rs",

@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::crash::Crash;
+
 /// Where in the check something went wrong.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -39,9 +41,11 @@ pub enum Verdict {
     Panicked {
         stage: Stage,
     },
-    /// Killed by a signal: a segfault, an abort...
+    /// Killed by a signal (a segfault, an abort...), or on Windows ended by
+    /// a crash's NTSTATUS (an access violation...).
     Crashed {
         stage: Stage,
+        /// The signal number on Unix, the exit code on Windows: see `crash::Crash::native`.
         signal: i32,
     },
     /// Exited with a failure code without panicking.
@@ -93,7 +97,7 @@ impl Verdict {
             Verdict::Failed => "checks failed".into(),
             Verdict::Panicked { .. } => "panicked".into(),
             Verdict::Crashed { signal, .. } => {
-                format!("crashed: {}", crate::process::signal_name(*signal))
+                format!("crashed: {}", Crash::native(*signal).label())
             }
             Verdict::ExitedWithError { code, .. } => format!("exited with code {code}"),
             Verdict::TimedOut { seconds, .. } => format!("timed out after {seconds} s"),
@@ -123,32 +127,11 @@ impl Verdict {
                  an error (was the C library built?), or an index out of range.",
                 stage.describe()
             ),
-            Verdict::Crashed { stage, signal } => {
-                let why = match *signal {
-                    11 => {
-                        "It read or wrote memory it does not own: a null or dangling pointer, \
-                           a length larger than the buffer passed to C, or a pointer to a value \
-                           that was already dropped."
-                    }
-                    6 => {
-                        "It aborted: a panic that tried to unwind out of an `extern \"C\"` \
-                          function, or the C library or allocator found corrupted memory \
-                          (often a write past the end of a buffer)."
-                    }
-                    7 | 10 => {
-                        "A bus error: a misaligned pointer, or a pointer cast to the wrong type."
-                    }
-                    8 => "An arithmetic error in C, such as an integer division by zero.",
-                    4 | 5 => {
-                        "It stopped at an illegal instruction or a trap: C compiled with \
-                          undefined-behaviour checks (as lesson 5's build.rs compiles its C) \
-                          stops like this on a signed int overflow, a number too large for a \
-                          C `int`."
-                    }
-                    _ => "The operating system stopped it.",
-                };
-                format!("It crashed {}. {why}", stage.describe())
-            }
+            Verdict::Crashed { stage, signal } => format!(
+                "It crashed {}. {}",
+                stage.describe(),
+                Crash::native(*signal).kind.advice()
+            ),
             Verdict::ExitedWithError { stage, code } => format!(
                 "It reported an error and exited with code {code} {}: its message is \
                  below (an error returned from `main`, or `std::process::exit`).",
@@ -238,6 +221,18 @@ mod tests {
         };
         assert!(trap.label().contains("SIGILL"));
         assert!(trap.advice().contains("signed int overflow"));
+    }
+
+    /// On Windows a crash is an exit code; it reads as the same crash.
+    #[cfg(windows)]
+    #[test]
+    fn a_windows_access_violation_is_a_segfault() {
+        let crash = Verdict::Crashed {
+            stage: Stage::Program,
+            signal: 0xC000_0005_u32 as i32,
+        };
+        assert!(crash.label().contains("STATUS_ACCESS_VIOLATION"));
+        assert!(crash.advice().contains("null or dangling pointer"));
     }
 
     #[test]

@@ -11,6 +11,8 @@
 //! comes after its cheater. Without bubblewrap these tests say they were
 //! skipped (and fail where FFI_WORKBOOK_REQUIRE_TOOLS names bwrap, as in CI).
 //! The last tests check the learner's own checker, without a sandbox.
+//! Linux only: the sandbox, setsid and /proc are.
+#![cfg(target_os = "linux")]
 
 mod common;
 

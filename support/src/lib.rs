@@ -89,12 +89,20 @@ pub fn output_dir() -> std::io::Result<PathBuf> {
     Ok(dir)
 }
 
-/// Snapshot settings every lesson uses: addresses become `[address]` and
-/// durations (as `Duration`'s `{:?}` prints them, `12.3ms`) become `[time]`.
+/// Snapshot settings every lesson uses: addresses become `[address]`,
+/// durations (as `Duration`'s `{:?}` prints them, `12.3ms`) become `[time]`,
+/// and this system's shared-library file names read as Linux's.
 pub fn snapshot_settings() -> insta::Settings {
     let mut settings = insta::Settings::clone_current();
     settings.add_filter(r"0x[0-9a-fA-F]+", "[address]");
     settings.add_filter(r"\b\d+(\.\d+)?(ns|µs|us|ms|s)\b", "[time]");
+    // A shared library's file name is written as Linux's (`libABI_add.so`),
+    // so that one snapshot holds on every system.
+    if cfg!(target_vendor = "apple") {
+        settings.add_filter(r"\blib(\w+)\.dylib\b", "lib$1.so");
+    } else if cfg!(windows) {
+        settings.add_filter(r"\b(\w+)\.dll\b", "lib$1.so");
+    }
     settings.set_prepend_module_to_snapshot(false);
     settings
 }
@@ -119,6 +127,14 @@ mod tests {
     fn missing_library_names_the_build_command() {
         let err = existing(PathBuf::from("/nonexistent/libx.so")).unwrap_err();
         assert!(err.to_string().contains("checker -- build-c"));
+    }
+
+    #[test]
+    fn library_file_names_read_as_linux_ones() {
+        let line = format!("opened {}", shared_library_file_name("ABI_add"));
+        snapshot_settings().bind(|| {
+            insta::assert_snapshot!(line, @"opened libABI_add.so");
+        });
     }
 
     #[test]

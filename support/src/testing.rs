@@ -2,7 +2,52 @@
 //! write past the end of a slice, a re-run of a test under valgrind, and
 //! running the lesson's program. For the lessons' tests only.
 
+use std::io::Write;
 use std::process::Command;
+
+/// The environment variable listing tools whose checks must not be skipped,
+/// separated by commas: `valgrind,bwrap,libclang`. CI sets it where it
+/// installs them, so that a check skipped for a missing tool fails there.
+pub const REQUIRE_TOOLS_ENV: &str = "FFI_WORKBOOK_REQUIRE_TOOLS";
+
+/// Whether [`REQUIRE_TOOLS_ENV`] lists `tool`.
+pub fn tool_required(tool: &str) -> bool {
+    std::env::var(REQUIRE_TOOLS_ENV).is_ok_and(|list| lists(&list, tool))
+}
+
+fn lists(list: &str, tool: &str) -> bool {
+    list.split(',')
+        .any(|item| item.trim().eq_ignore_ascii_case(tool))
+}
+
+/// Skips the current check, which needs `tool`, saying so plainly with `why`;
+/// or fails it when [`REQUIRE_TOOLS_ENV`] lists the tool. The note goes
+/// straight to stderr, past the test harness's capture, so that `cargo test`
+/// shows it even though the test passes.
+pub fn skip_without(tool: &str, why: &str) {
+    let current = std::thread::current();
+    let check = current.name().unwrap_or("this check");
+    skip_or_fail(
+        check,
+        tool,
+        why,
+        tool_required(tool),
+        &mut std::io::stderr(),
+    );
+}
+
+fn skip_or_fail(check: &str, tool: &str, why: &str, required: bool, out: &mut dyn Write) {
+    if required {
+        panic!(
+            "{check} needs {tool}, which {REQUIRE_TOOLS_ENV} says must be here, but {why}. \
+             Install {tool}, or leave it out of {REQUIRE_TOOLS_ENV}."
+        );
+    }
+    let _ = writeln!(
+        out,
+        "SKIPPED {check}: {why}. (Set {REQUIRE_TOOLS_ENV}={tool} to make this a failure.)"
+    );
+}
 
 /// Extra elements after each buffer handed to C. A test gives a wrapper the
 /// first part of a longer buffer (`&mut buffer[..n]`), so that a wrong `n`
@@ -44,8 +89,10 @@ pub fn assert_valgrind_finds_no_invalid_access(ignored_test: &str, advice: &str)
         .output()
         .is_ok_and(|out| out.status.success());
     if !available {
-        eprintln!(
-            "valgrind is not installed: skipping this extra check (the canary test still runs)"
+        skip_without(
+            "valgrind",
+            "valgrind is not installed (it runs on Linux; on macOS and Windows there is none to \
+             install), so only the canary test checks what C wrote",
         );
         return;
     }
@@ -81,6 +128,26 @@ pub fn assert_valgrind_finds_no_invalid_access(ignored_test: &str, advice: &str)
     }
 }
 
+/// Whether a process stopped at a trap: what C compiled with
+/// `-fsanitize-undefined-trap-on-error` does on undefined behaviour. That is
+/// SIGILL (x86's `ud2`) or SIGTRAP (ARM's `brk`) on Unix, and the matching
+/// exception codes on Windows, where a crash is an exit code.
+pub fn stopped_by_trap(status: &std::process::ExitStatus) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        matches!(status.signal(), Some(4 | 5))
+    }
+    #[cfg(not(unix))]
+    {
+        // STATUS_ILLEGAL_INSTRUCTION, STATUS_BREAKPOINT
+        matches!(
+            status.code().map(|code| code as u32),
+            Some(0xC000_001D | 0x8000_0003)
+        )
+    }
+}
+
 /// Runs the lesson's program (`env!("CARGO_BIN_EXE_NAME")`) and returns what
 /// it printed, failing with its output when it does not succeed.
 pub fn program_stdout(program: &str, package: &str) -> String {
@@ -111,4 +178,64 @@ pub fn run_without_c_libraries(program: &str) -> (bool, String) {
         out.status.success(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_required_tools_are_a_comma_separated_list() {
+        assert!(lists("valgrind,bwrap,libclang", "bwrap"));
+        assert!(lists(" valgrind , bwrap", "valgrind"));
+        assert!(lists("Valgrind", "valgrind"));
+        assert!(!lists("valgrind-extra,bwrap", "valgrind"));
+        assert!(!lists("", "valgrind"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_trap_is_told_from_other_endings() {
+        let status = |script: &str| {
+            Command::new("sh")
+                .args(["-c", script])
+                .status()
+                .expect("sh runs")
+        };
+        assert!(stopped_by_trap(&status("kill -ILL $$")));
+        assert!(stopped_by_trap(&status("kill -TRAP $$")));
+        assert!(!stopped_by_trap(&status("kill -SEGV $$")));
+        assert!(!stopped_by_trap(&status("exit 4")));
+    }
+
+    #[test]
+    fn a_skip_says_what_was_skipped_and_why() {
+        let mut note = Vec::new();
+        skip_or_fail(
+            "t::check",
+            "valgrind",
+            "valgrind is not installed",
+            false,
+            &mut note,
+        );
+        assert_eq!(
+            String::from_utf8(note).unwrap(),
+            "SKIPPED t::check: valgrind is not installed. \
+             (Set FFI_WORKBOOK_REQUIRE_TOOLS=valgrind to make this a failure.)\n"
+        );
+    }
+
+    #[test]
+    #[should_panic(
+        expected = "t::check needs valgrind, which FFI_WORKBOOK_REQUIRE_TOOLS says must be here"
+    )]
+    fn a_required_tool_turns_the_skip_into_a_failure() {
+        skip_or_fail(
+            "t::check",
+            "valgrind",
+            "valgrind is not installed",
+            true,
+            &mut Vec::new(),
+        );
+    }
 }

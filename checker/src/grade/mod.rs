@@ -96,6 +96,14 @@ pub fn run(context: &Context, options: Options) -> Result<ExitCode> {
     }
     // A report that cannot be written should be said now, not after an hour of grading.
     output::check_writable(&options.out)?;
+    // So should a machine where learner code cannot be confined.
+    let sandbox = job::describe_confinement(options.unconfined)?;
+    if options.unconfined {
+        eprintln!(
+            "warning: --unconfined: learner code runs without a sandbox, with your user's \
+             rights. The report says so."
+        );
+    }
     let lessons: Vec<LessonInfo> = workbook
         .lessons
         .iter()
@@ -108,17 +116,13 @@ pub fn run(context: &Context, options: Options) -> Result<ExitCode> {
         .collect();
     let max_score = POINTS_PER_LESSON * workbook.lessons.len() as u32;
     let batch_start = Instant::now();
-    let (sandbox, results) = if sources.is_empty() {
+    let results = if sources.is_empty() {
         // An empty shard still writes its (empty) report, for `merge`.
         eprintln!(
             "Shard {} holds none of the {given} submissions; its report is empty.",
             options.shard.expect("only a shard can select nothing")
         );
-        let confinement = Confinement {
-            hidden: vec![workbook.root.clone()],
-            unconfined: options.unconfined,
-        };
-        (confinement.describe()?, Vec::new())
+        Vec::new()
     } else {
         grade_all(context, &options, &sources)?
     };
@@ -151,13 +155,12 @@ pub fn run(context: &Context, options: Options) -> Result<ExitCode> {
     Ok(output::exit_code(&batch))
 }
 
-/// Grades `sources` with `--jobs` grading jobs: how learner code was
-/// confined, and the reports (in any order: the report sorts them).
+/// Grades `sources` with `--jobs` grading jobs; the reports in any order.
 fn grade_all(
     context: &Context,
     options: &Options,
     sources: &[Source],
-) -> Result<(String, Vec<SubmissionReport>)> {
+) -> Result<Vec<SubmissionReport>> {
     let workbook = &context.workbook;
     let work_dir = match &options.work_dir {
         Some(dir) => dir.clone(),
@@ -184,25 +187,14 @@ fn grade_all(
         hidden,
         unconfined: options.unconfined,
     };
-    let sandbox = confinement.describe()?;
-    if options.unconfined {
-        eprintln!(
-            "warning: --unconfined: learner code runs without a sandbox, with your user's \
-             rights. The report says so."
-        );
-    }
-
     eprintln!(
-        "Grading {} submission{} with {jobs} job{} in {} (sandbox: {sandbox}). First the \
-         reference solutions are checked, then each job compiles the dependencies.",
+        "Grading {} submission{} with {jobs} job{} in {}. First the reference solutions are \
+         checked, then each job compiles the dependencies.",
         sources.len(),
         if sources.len() == 1 { "" } else { "s" },
         if jobs == 1 { "" } else { "s" },
         work_dir.display()
     );
-    // The bar starts now: checking the references takes a while too.
-    let mut progress = Progress::new(sources.len());
-    progress.checking_references();
     let expected = job::check_references(
         context,
         &work_dir.join("reference"),
@@ -219,8 +211,15 @@ fn grade_all(
     std::thread::scope(|scope| {
         for job in 0..jobs {
             let events = events.clone();
-            let (next, stop, work_dir, also_skip, confinement, expected) =
-                (&next, &stop, &work_dir, &also_skip, &confinement, &expected);
+            let (next, stop, sources, work_dir, also_skip, confinement, expected) = (
+                &next,
+                &stop,
+                &sources,
+                &work_dir,
+                &also_skip,
+                &confinement,
+                &expected,
+            );
             scope.spawn(move || {
                 let _ = events.send(Event::Preparing);
                 let job_dir = work_dir.join(format!("job-{job}"));
@@ -250,6 +249,7 @@ fn grade_all(
             });
         }
         drop(events);
+        let mut progress = Progress::new(sources.len());
         for event in received {
             match event {
                 Event::Preparing => progress.preparing(),
@@ -268,7 +268,7 @@ fn grade_all(
     if let Some(err) = failure {
         return Err(err);
     }
-    Ok((sandbox, results))
+    Ok(results)
 }
 
 /// A file a submission lacks is taken from the instructor's `exercises/`:
@@ -385,14 +385,9 @@ impl Progress {
         }
     }
 
-    fn checking_references(&self) {
-        self.bar
-            .set_message("checking the reference solutions in their own workspace");
-    }
-
     fn preparing(&self) {
         self.bar
-            .set_message("preparing the grading jobs: compiling dependencies");
+            .set_message("preparing: compiling dependencies, checking the solutions");
     }
 
     fn started(&mut self, name: &str) {

@@ -143,16 +143,12 @@ fn run_api_in_child(n: u32) -> Result<String, String> {
     {
         return Ok(line.to_string());
     }
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::ExitStatusExt;
-        if out.status.signal() == Some(4) || out.status.signal() == Some(5) {
-            return Err(format!(
-                "fibonacci_api({n}) crashed: the C code overflowed an int (build.rs \
-                 compiles it with overflow traps, so C's undefined behaviour stops the \
-                 program instead of wrapping silently)"
-            ));
-        }
+    if workbook_support::testing::stopped_by_trap(&out.status) {
+        return Err(format!(
+            "fibonacci_api({n}) crashed: the C code overflowed an int (build.rs \
+             compiles it with overflow traps, so C's undefined behaviour stops the \
+             program instead of wrapping silently)"
+        ));
     }
     Err(format!(
         "fibonacci_api({n}) failed ({}):\n{stdout}\n{}",
