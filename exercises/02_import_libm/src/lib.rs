@@ -18,7 +18,9 @@ use std::fmt;
 /// spelled as [`std::env::consts::OS`] spells it: `"linux"`, `"macos"`,
 /// `"windows"`. `None` for any other system.
 pub fn libm_file_name(os: &str) -> Option<&'static str> {
-    // TODO: a `match os { ... }` with one arm per system and `_ => None`.
+    // TODO: the file name `ffi.dlopen` needs, chosen while the program runs:
+    // a `match` on `os`, one arm per system this lesson knows, and `None` for
+    // any other. Read "The file's name on each system" on the lesson's page.
     // - Linux: shared libraries end in `.so`, and the maths library carries its
     //   version number as well. Which file is it? Look:
     //   `ls /usr/lib*/libm.so* /usr/lib*/*/libm.so*`,
@@ -26,9 +28,9 @@ pub fn libm_file_name(os: &str) -> Option<&'static str> {
     // - macOS: shared libraries end in `.dylib`.
     // - Windows: libraries end in `.dll` and do not start with `lib`; C's
     //   maths functions live in the Universal C Runtime, `ucrtbase.dll`.
-    // (The Python lesson has the endings backwards; the lesson text has them right.)
+    // (The Python lesson has the endings backwards; the lesson page has them right.)
     let _ = os;
-    todo!("lesson 2: write libm_file_name in exercises/02_libm/src/lib.rs")
+    todo!("lesson 2: write libm_file_name in exercises/02_import_libm/src/lib.rs")
 }
 
 /// The type of C's `float sqrtf(float x);` as a Rust function pointer: this
@@ -39,8 +41,11 @@ pub fn libm_file_name(os: &str) -> Option<&'static str> {
 /// for the type).
 // TODO: this placeholder (a function with no arguments and no result)
 // compiles, but it is not sqrtf's type. Write the type of C's
-// `float sqrtf(float x);`: `unsafe extern "C" fn(ARGUMENT) -> RESULT`, with
-// the Rust type that matches C's `float` in both places.
+// `float sqrtf(float x);` as a Rust function-pointer type: it must say that
+// the function uses C's calling convention, that calling it is unsafe, and
+// which Rust type stands for C's `float`, going in and coming out. This is
+// the CFFI `ffi.cdef` line. Read "Step 2: say what the function looks like"
+// on the lesson's page; the check compares your type with the right one.
 pub type Sqrtf = unsafe extern "C" fn();
 
 /// Why [`sqrtf`] could not call C's `sqrtf`.
@@ -89,13 +94,18 @@ impl From<libloading::Error> for LibmError {
 /// The square root of `x`, computed by C's `sqrtf` from the system's libm,
 /// loaded at run time.
 pub fn sqrtf(x: f32) -> Result<f32, LibmError> {
-    // TODO: three steps, each in `unsafe { }` with a `// SAFETY:` comment.
-    // 1. Find the file name: `libm_file_name(std::env::consts::OS)`; when it is
-    //    `None`, return `Err(LibmError::UnknownOs(std::env::consts::OS))`.
-    // 2. Open it: `libloading::Library::new(file_name)` (C's `dlopen`).
-    // 3. Find the function with `library.get(b"sqrtf")`, asking for a
-    //    `libloading::Symbol<Sqrtf>`, and call it like a function: `sqrtf(x)`.
-    // A `?` after steps 2 and 3 turns a libloading error into a `LibmError`.
+    // TODO: the Python lesson's three steps, `ffi.dlopen`, `ffi.cdef` and
+    // `lib.sqrtf(4)`, on the system this program runs on:
+    // 1. Which file? Ask `libm_file_name` about the running system (its doc
+    //    comment says where Rust keeps the system's name). On a system it does
+    //    not know, return the `LibmError` that says so, instead of panicking.
+    // 2. Open that file: `libloading::Library::new` (C's `dlopen`).
+    // 3. Find `sqrtf` in it with `Library::get`, asking for a
+    //    `libloading::Symbol` of your `Sqrtf` type (C's `dlsym`), and call it.
+    // Each of the three library steps is `unsafe`: write a `// SAFETY:`
+    // comment saying why each is fine here. `?` turns a `libloading::Error`
+    // into a `LibmError` (the `From` impl above). Read "Step 1: open the
+    // library" and "Step 3: find it and call it" on the lesson's page.
     let _ = x;
-    todo!("lesson 2: write sqrtf in exercises/02_libm/src/lib.rs")
+    todo!("lesson 2: write sqrtf in exercises/02_import_libm/src/lib.rs")
 }
