@@ -1,21 +1,33 @@
 //! Checks one lesson: build its C, compile its crate and tests with a single
-//! cargo call, run its program, run its tests, and turn what happened into a
-//! verdict with the part of the output that matters.
+//! cargo call, run its program, run every one of its test programs, and turn
+//! what happened into a verdict with the part of the output that matters.
 //!
-//! Learner code only ever runs in child processes (see process.rs), so a
-//! segfault or an endless loop in it can never take the checker down.
+//! A pass is a positive result: every test the lesson's test programs list
+//! reported `ok` (libtest.rs), not merely an exit code of 0. Learner code only
+//! ever runs in child processes (process/), so a segfault or an endless loop
+//! in it can never take the checker down; when grading, each of those
+//! processes also runs in a sandbox (sandbox.rs).
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use cargo_metadata::Message;
 use cargo_metadata::diagnostic::DiagnosticLevel;
 
 use crate::c_build::{self, CBuildError};
+use crate::libtest::{self, Judgement};
 use crate::process::{self, Ending, Limits, RunOutput};
+use crate::sandbox::{Sandbox, Step};
 use crate::verdict::{Report, Stage, Verdict};
-use crate::workbook::Lesson;
+use crate::workbook::{Lesson, check_matches};
+
+/// The tests each of a lesson's test programs must report, by (package,
+/// test file name): when grading, taken from the reference solutions' run,
+/// so that nothing a submission's code does can shorten the list.
+pub type ExpectedTests = BTreeMap<(String, String), BTreeSet<String>>;
 
 /// Where and how to check: one per workbook copy (the learner's, a scratch
 /// copy of the solutions, a submission being graded).
@@ -37,6 +49,11 @@ pub struct CheckEnv {
     pub color: bool,
     /// Let insta write `.snap.new` files for differing snapshots (authors' review).
     pub write_new_snapshots: bool,
+    /// Grading: every step that runs learner code runs in this sandbox.
+    pub sandbox: Option<Arc<Sandbox>>,
+    /// Grading: the tests each test program must report (else each test
+    /// program's own `--list` says).
+    pub expected: Option<Arc<ExpectedTests>>,
 }
 
 /// The most of a run's output we show before cutting it.
@@ -54,6 +71,8 @@ impl CheckEnv {
             build_timeout: Duration::from_secs(900),
             color: false,
             write_new_snapshots: false,
+            sandbox: None,
+            expected: None,
         }
     }
 
@@ -71,12 +90,23 @@ impl CheckEnv {
         }
     }
 
+    /// The cargo folder where this copy's build output goes.
+    pub fn target(&self) -> PathBuf {
+        self.target_dir
+            .clone()
+            .unwrap_or_else(|| self.root.join("target"))
+    }
+
     fn cargo(&self) -> Command {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let mut command = Command::new(cargo);
         command.current_dir(&self.root);
         if let Some(target) = &self.target_dir {
             command.env("CARGO_TARGET_DIR", target);
+        }
+        if self.sandbox.is_some() {
+            // No network in the sandbox: everything was fetched beforehand.
+            command.arg("--offline");
         }
         self.learner_env(&mut command);
         command
@@ -109,9 +139,18 @@ impl CheckEnv {
         // On Windows, PATH: how a program finds the C's DLLs (there is no rpath).
         command.envs(c_build::library_search_env(&self.c_dir));
     }
+
+    /// Runs learner code: in the sandbox when grading.
+    fn run(&self, command: Command, step: Step, limits: Limits) -> std::io::Result<RunOutput> {
+        let mut command = match &self.sandbox {
+            Some(sandbox) => sandbox.wrap(&command, step, self),
+            None => command,
+        };
+        process::run(&mut command, limits)
+    }
 }
 
-/// Runs every step of the check for `lesson` and reports the first problem.
+/// Runs every step of the check for `lesson` and reports what it found.
 pub fn check_lesson(env: &CheckEnv, lesson: &Lesson) -> Report {
     let start = Instant::now();
     let mut report = run_steps(env, lesson);
@@ -125,10 +164,21 @@ fn report(verdict: Verdict, details: impl Into<String>) -> Report {
         details: details.into(),
         program_output: None,
         elapsed: Duration::ZERO,
+        listed: Vec::new(),
+        warnings: Vec::new(),
     }
 }
 
 fn run_steps(env: &CheckEnv, lesson: &Lesson) -> Report {
+    // 0. Code that reads files from outside its lesson is never compiled.
+    let reaches =
+        crate::reach::outside_reaches(&env.root, &lesson.exercise_dir(&env.root), &lesson.editable);
+    if !reaches.is_empty() {
+        let mut found = report(Verdict::ReachesOutside, reaches.join("\n"));
+        found.warnings = reaches;
+        return found;
+    }
+
     // 1. The C this lesson calls.
     if let Err(err) = c_build::build_all(&env.root.join("csrc"), &env.c_dir, &lesson.c_needs) {
         let verdict = match err {
@@ -144,17 +194,24 @@ fn run_steps(env: &CheckEnv, lesson: &Lesson) -> Report {
         Ok(artifacts) => artifacts,
         Err(report) => return report,
     };
+    // What the compiled checks are, so that a change to them is seen.
+    let fingerprints: Vec<Option<Fingerprint>> = artifacts
+        .tests
+        .iter()
+        .map(|test| Fingerprint::of(&test.path))
+        .collect();
 
     // 3. The learner's program. When it crashes or reports an error, the
     // checks still run: their messages say what is wrong far more precisely
     // than a signal or an exit code does.
+    let mut warnings = Vec::new();
     let mut program_output = None;
     let mut program_failure: Option<Report> = None;
     if let Some(program) = &artifacts.program {
         let mut command = Command::new(program);
         command.current_dir(lesson.exercise_dir(&env.root));
         env.learner_env(&mut command);
-        let run = match process::run(&mut command, env.limits) {
+        let run = match env.run(command, Step::Run, env.limits) {
             Ok(run) => run,
             Err(err) => {
                 return report(
@@ -163,6 +220,13 @@ fn run_steps(env: &CheckEnv, lesson: &Lesson) -> Report {
                 );
             }
         };
+        if run.strays > 0 {
+            warnings.push(format!(
+                "the lesson's program left {} process{} running; they were ended",
+                run.strays,
+                if run.strays == 1 { "" } else { "es" }
+            ));
+        }
         match abnormal_ending(&run, Stage::Program, env.limits, |run| {
             run.stderr.contains("panicked at")
         }) {
@@ -175,18 +239,48 @@ fn run_steps(env: &CheckEnv, lesson: &Lesson) -> Report {
                 // would only hit again); a hang or a flood they would repeat.
                 if matches!(
                     verdict,
-                    Verdict::Panicked { .. } | Verdict::TimedOut { .. } | Verdict::Flooded { .. }
+                    Verdict::Panicked { .. }
+                        | Verdict::TimedOut { .. }
+                        | Verdict::Flooded { .. }
+                        | Verdict::OutOfMemory { .. }
                 ) {
-                    return report(verdict, shown);
+                    let mut stopped = report(verdict, shown);
+                    stopped.warnings = warnings;
+                    return stopped;
                 }
                 program_failure = Some(report(verdict, shown));
             }
         }
     }
 
-    // 4. The lesson's checks.
-    let checks = run_checks(env, lesson, &artifacts.tests);
-    match (program_failure, checks) {
+    // 4. Every one of the lesson's test programs, even after one fails: each
+    // says something of its own.
+    let mut failures = Vec::new();
+    let mut listed = Vec::new();
+    for (test, fingerprint) in artifacts.tests.iter().zip(fingerprints) {
+        match run_test_program(env, lesson, test, fingerprint) {
+            Ok(result) => {
+                failures.extend(result.failures);
+                warnings.extend(result.warnings);
+                listed.push((test.target.clone(), result.expected));
+            }
+            Err(environment) => return *environment,
+        }
+    }
+    if failures.is_empty() && listed.iter().all(|(_, tests)| tests.is_empty()) {
+        return report(
+            Verdict::Environment,
+            format!(
+                "Lesson {} has no checks: its test files in exercises/{}/tests/ hold no tests. \
+                 They belong to the workbook: restore them with \
+                 `git checkout -- exercises/{}/tests`.",
+                lesson.number, lesson.dir_name, lesson.dir_name
+            ),
+        );
+    }
+    let checks = summarize(lesson, failures);
+
+    let mut result = match (program_failure, checks) {
         (None, None) => {
             let mut passed = report(Verdict::Passed, String::new());
             passed.program_output = program_output;
@@ -216,46 +310,266 @@ fn run_steps(env: &CheckEnv, lesson: &Lesson) -> Report {
             failed
         }
         (Some(failure), None) => failure,
-    }
+    };
+    result.listed = listed;
+    result.warnings = warnings;
+    result
 }
 
-/// Runs the lesson's test programs; `None` when every check passes.
-fn run_checks(env: &CheckEnv, lesson: &Lesson, tests: &[PathBuf]) -> Option<Report> {
-    for test in tests {
-        let mut command = Command::new(test);
+/// One thing that went wrong in the checks: a failing test, or a test
+/// program that did not finish its report.
+#[derive(Debug, Clone)]
+struct Failure {
+    /// The test file's name (`steps` for tests/steps.rs).
+    target: String,
+    /// The test's name; None when the whole test program went wrong.
+    test: Option<String>,
+    verdict: Verdict,
+    /// What to show: the test's output, or what happened to the program.
+    text: String,
+    /// The editable file a panic happened in.
+    panicked_in: Option<PathBuf>,
+}
+
+/// What one test program's run found.
+struct TestProgramResult {
+    expected: BTreeSet<String>,
+    failures: Vec<Failure>,
+    warnings: Vec<String>,
+}
+
+/// Runs one test program and judges its report against the tests it must
+/// hold. Err only for what is not the learner's (it could not be started).
+fn run_test_program(
+    env: &CheckEnv,
+    lesson: &Lesson,
+    test: &TestProgram,
+    fingerprint: Option<Fingerprint>,
+) -> Result<TestProgramResult, Box<Report>> {
+    let file = format!("tests/{}.rs", test.target);
+    let whole = |verdict: Verdict, text: String| Failure {
+        target: test.target.clone(),
+        test: None,
+        verdict,
+        text,
+        panicked_in: None,
+    };
+    let mut result = TestProgramResult {
+        expected: BTreeSet::new(),
+        failures: Vec::new(),
+        warnings: Vec::new(),
+    };
+    if fingerprint.is_none() || Fingerprint::of(&test.path) != fingerprint {
+        result.failures.push(whole(
+            Verdict::Tampered,
+            format!("The compiled program of {file} changed on disk after it was built."),
+        ));
+        result.warnings.push(format!(
+            "the compiled program of {file} was changed while the lesson ran"
+        ));
+        return Ok(result);
+    }
+    let start_command = || {
+        let mut command = Command::new(&test.path);
         command.current_dir(lesson.exercise_dir(&env.root));
         env.learner_env(&mut command);
-        let run = match process::run(&mut command, env.limits) {
-            Ok(run) => run,
-            Err(err) => {
-                return Some(report(
-                    Verdict::Environment,
-                    format!("Could not start {}: {err}", test.display()),
-                ));
+        command
+    };
+    let cannot_start = |err: std::io::Error| {
+        Box::new(report(
+            Verdict::Environment,
+            format!("Could not start {}: {err}", test.path.display()),
+        ))
+    };
+
+    // The tests it must report: the reference run's list when grading, else
+    // its own list.
+    let key = (lesson.package.clone(), test.target.clone());
+    result.expected = match env.expected.as_ref().and_then(|e| e.get(&key)) {
+        Some(expected) => expected.clone(),
+        None => {
+            let mut command = start_command();
+            command.args(["--list", "--format", "terse"]);
+            let run = env
+                .run(command, Step::Run, env.limits)
+                .map_err(cannot_start)?;
+            if let Some(verdict) = abnormal_ending(&run, Stage::Checks, env.limits, |_| false) {
+                let mut text = String::new();
+                append_section(&mut text, "Listing its checks printed", &run.stdout);
+                append_section(&mut text, "On stderr", &run.stderr);
+                result.failures.push(whole(verdict, text));
+                return Ok(result);
             }
-        };
-        if run.success() {
-            continue;
+            libtest::parse_list(&run.stdout)
         }
-        let failures = test_failures(&run.stdout);
-        let shown = if failures.is_empty() {
-            let mut shown = String::new();
-            append_section(&mut shown, "The checks printed", &run.stdout);
-            append_section(&mut shown, "On stderr", &run.stderr);
-            shown
-        } else {
-            failures.clone()
-        };
-        let panicked_in_learner_code = |_: &RunOutput| panics_in(&failures, lesson);
-        let verdict =
-            match abnormal_ending(&run, Stage::Checks, env.limits, panicked_in_learner_code) {
-                Some(Verdict::ExitedWithError { code: 101, .. }) => Verdict::Failed,
-                Some(verdict) => verdict,
-                None => Verdict::Failed,
-            };
-        return Some(report(verdict, shown));
+    };
+    if result.expected.is_empty() {
+        return Ok(result);
     }
-    None
+
+    let run = env
+        .run(start_command(), Step::Run, env.limits)
+        .map_err(cannot_start)?;
+    if run.strays > 0 {
+        result.warnings.push(format!(
+            "{file} left {} process{} running; they were ended",
+            run.strays,
+            if run.strays == 1 { "" } else { "es" }
+        ));
+    }
+    let parsed = libtest::parse_report(&run.stdout);
+    let judgement = libtest::judge(&parsed, &result.expected, run.success());
+    // Each failing test, with its own output.
+    if let Judgement::Failed(names) = &judgement {
+        for name in names {
+            let text = parsed
+                .failure_output
+                .get(name)
+                .map(|text| without_maintainer_advice(text))
+                .unwrap_or_else(|| "This check did not run to the end (it was ignored).".into());
+            let panicked_in = panic_location(&text, lesson);
+            result.failures.push(Failure {
+                target: test.target.clone(),
+                test: Some(name.clone()),
+                verdict: if panicked_in.is_some() {
+                    Verdict::Panicked {
+                        stage: Stage::Checks,
+                    }
+                } else {
+                    Verdict::Failed
+                },
+                text,
+                panicked_in,
+            });
+        }
+    }
+    // How the program itself ended, when that is news.
+    let unfinished: Vec<&String> = result
+        .expected
+        .iter()
+        .filter(|name| !parsed.results.iter().any(|(n, _)| n == *name))
+        .collect();
+    let running = if unfinished.is_empty() || unfinished.len() == result.expected.len() {
+        String::new()
+    } else {
+        format!(
+            "\nChecks that had not reported yet: {}.",
+            unfinished
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let mut output = String::new();
+    append_section(
+        &mut output,
+        "The checks printed",
+        &without_maintainer_advice(&run.stdout),
+    );
+    append_section(&mut output, "On stderr", &run.stderr);
+    let ending = match run.ending {
+        Ending::Exited(0) | Ending::Exited(101) => None,
+        _ => abnormal_ending(&run, Stage::Checks, env.limits, |_| false),
+    };
+    match (ending, &judgement) {
+        (Some(verdict), _) => result.failures.insert(
+            0,
+            whole(verdict, format!("{file} stopped early.{running}\n{output}")),
+        ),
+        (None, Judgement::Unreported(_)) => result.failures.insert(
+            0,
+            whole(
+                Verdict::EndedEarly,
+                format!(
+                    "{file} ended before its checks finished: {} of {} never reported.{running}\n{output}",
+                    unfinished.len(),
+                    result.expected.len()
+                ),
+            ),
+        ),
+        (None, Judgement::Inconsistent(why)) => {
+            result
+                .warnings
+                .push(format!("the report of {file} does not add up: {why}"));
+            result.failures.insert(
+                0,
+                whole(
+                    Verdict::ReportMismatch,
+                    format!("The report of {file} does not add up: {why}.\n{output}"),
+                ),
+            );
+        }
+        (None, _) => {}
+    }
+    Ok(result)
+}
+
+/// The failures, most telling first, as one report; None when there are none.
+/// A test program that did not finish comes before single failing tests; then
+/// the manifest's `rank` decides; then the order they were found in.
+fn summarize(lesson: &Lesson, mut failures: Vec<Failure>) -> Option<Report> {
+    if failures.is_empty() {
+        return None;
+    }
+    let rank = |f: &Failure| {
+        let name = f.test.as_deref().unwrap_or("");
+        lesson
+            .rank
+            .iter()
+            .position(|pattern| check_matches(pattern, &f.target, name))
+            .unwrap_or(lesson.rank.len())
+    };
+    // A stable sort keeps the order found within equal keys.
+    failures.sort_by_key(|f| (f.test.is_some(), rank(f)));
+    let mut details = String::new();
+    for failure in &failures {
+        let file = format!("tests/{}.rs", failure.target);
+        match &failure.test {
+            Some(name) => details.push_str(&format!("--- check `{name}` ({file}) failed ---\n")),
+            None => details.push_str(&format!("--- {file} ---\n")),
+        }
+        details.push_str(&cut(failure.text.trim_end(), 40));
+        details.push('\n');
+        for advice in advice_for(lesson, failure) {
+            details.push_str(&format!("Hint: {advice}\n"));
+        }
+        details.push('\n');
+    }
+    Some(report(
+        failures[0].verdict.clone(),
+        cut(&details, 4 * SHOWN_LINES),
+    ))
+}
+
+/// The manifest's advice for this failure: by check, then by the file a
+/// panic happened in.
+fn advice_for<'l>(lesson: &'l Lesson, failure: &Failure) -> Vec<&'l str> {
+    let name = failure.test.as_deref().unwrap_or("");
+    lesson
+        .advice
+        .iter()
+        .filter(|advice| {
+            advice
+                .check
+                .as_deref()
+                .is_some_and(|pattern| check_matches(pattern, &failure.target, name))
+                || advice
+                    .file
+                    .as_ref()
+                    .is_some_and(|file| failure.panicked_in.as_ref() == Some(file))
+        })
+        .map(|advice| advice.text.as_str())
+        .collect()
+}
+
+/// insta's advice to snapshot maintainers ("run `cargo insta review`") is
+/// not for learners, who must never update snapshots.
+fn without_maintainer_advice(text: &str) -> String {
+    text.lines()
+        .filter(|line| !line.contains("cargo insta") && !line.contains("cargo-insta"))
+        .map(|line| format!("{line}\n"))
+        .collect()
 }
 
 /// A run's verdict if it did not end well; `None` when it exited with 0.
@@ -266,10 +580,19 @@ fn abnormal_ending(
     limits: Limits,
     panicked: impl Fn(&RunOutput) -> bool,
 ) -> Option<Verdict> {
+    let out_of_memory = || {
+        limits.memory.is_some()
+            && run.stderr.contains("memory allocation of")
+            && run.stderr.contains("failed")
+    };
     match run.ending {
         Ending::Exited(0) => None,
         Ending::Exited(101) if panicked(run) => Some(Verdict::Panicked { stage }),
         Ending::Exited(code) => Some(Verdict::ExitedWithError { stage, code }),
+        Ending::Signaled(_) if out_of_memory() => Some(Verdict::OutOfMemory {
+            stage,
+            mib: limits.memory.unwrap_or(0) >> 20,
+        }),
         Ending::Signaled(signal) => Some(Verdict::Crashed { stage, signal }),
         Ending::TimedOut => Some(Verdict::TimedOut {
             stage,
@@ -282,12 +605,74 @@ fn abnormal_ending(
     }
 }
 
+/// A compiled test program: the test file's name and the executable.
+#[derive(Debug, Clone)]
+struct TestProgram {
+    target: String,
+    path: PathBuf,
+}
+
 /// The executables one cargo call produced for a lesson.
 struct Artifacts {
     program: Option<PathBuf>,
-    tests: Vec<PathBuf>,
+    tests: Vec<TestProgram>,
 }
 
+/// What identifies a file's contents without reading them: a file replaced
+/// or rewritten gets a new inode or change time, which no one can set back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fingerprint {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    #[cfg(unix)]
+    inode: (u64, u64),
+    #[cfg(unix)]
+    changed: (i64, i64),
+}
+
+impl Fingerprint {
+    pub fn of(path: &Path) -> Option<Fingerprint> {
+        let meta = std::fs::symlink_metadata(path).ok()?;
+        #[cfg(unix)]
+        use std::os::unix::fs::MetadataExt;
+        Some(Fingerprint {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+            #[cfg(unix)]
+            inode: (meta.dev(), meta.ino()),
+            #[cfg(unix)]
+            changed: (meta.ctime(), meta.ctime_nsec()),
+        })
+    }
+}
+
+/// Compiles the dependencies of every lesson, in a workspace whose
+/// exercises are as shipped: grading's warm-up, so that the first submission
+/// is not charged for them. Unsolved lessons may well not link (that is what
+/// they are), so cargo keeps going past them; only cargo itself failing to
+/// run is an error.
+pub fn compile_dependencies(env: &CheckEnv, lessons: &[Lesson]) -> Result<(), String> {
+    let mut command = env.cargo();
+    command.args(["test", "--no-run", "--quiet", "--keep-going"]);
+    for lesson in lessons {
+        command.args(["-p", &lesson.package]);
+    }
+    let limits = Limits {
+        timeout: env.build_timeout,
+        output_cap: 64 << 20,
+        memory: None,
+    };
+    match env.run(command, Step::Build, limits) {
+        Ok(run) if run.ending == Ending::TimedOut => {
+            Err("compiling the dependencies took too long".into())
+        }
+        Ok(_) => Ok(()),
+        Err(err) => Err(format!("cargo could not be started: {err}")),
+    }
+}
+
+// The error is the verdict itself, made once per check: its size is no cost.
+#[allow(clippy::result_large_err)]
 fn compile(env: &CheckEnv, lesson: &Lesson) -> Result<Artifacts, Report> {
     let mut command = env.cargo();
     let format = if env.color {
@@ -299,8 +684,10 @@ fn compile(env: &CheckEnv, lesson: &Lesson) -> Result<Artifacts, Report> {
     let limits = Limits {
         timeout: env.build_timeout,
         output_cap: 64 << 20,
+        // rustc and the linker need room; the build is bounded by time.
+        memory: None,
     };
-    let run = process::run(&mut command, limits).map_err(|err| {
+    let run = env.run(command, Step::Build, limits).map_err(|err| {
         report(
             Verdict::Environment,
             format!("Could not run cargo: {err}. Is the Rust toolchain installed (rustup.rs)?"),
@@ -329,7 +716,6 @@ fn compile(env: &CheckEnv, lesson: &Lesson) -> Result<Artifacts, Report> {
     }
 
     let mut errors = Vec::new();
-    let mut has_integration_tests = false;
     let mut artifacts = Artifacts {
         program: None,
         tests: Vec::new(),
@@ -362,8 +748,14 @@ fn compile(env: &CheckEnv, lesson: &Lesson) -> Result<Artifacts, Report> {
                     continue;
                 }
                 if artifact.profile.test {
-                    has_integration_tests |= artifact.target.is_test();
-                    artifacts.tests.push(executable.into_std_path_buf());
+                    // Only the lesson's own checks (tests/*.rs) count: unit
+                    // tests inside the learner's files are the learner's.
+                    if artifact.target.is_test() {
+                        artifacts.tests.push(TestProgram {
+                            target: artifact.target.name.clone(),
+                            path: executable.into_std_path_buf(),
+                        });
+                    }
                 } else if artifact.target.is_bin() && artifact.target.name == lesson.package {
                     artifacts.program = Some(executable.into_std_path_buf());
                 }
@@ -371,8 +763,12 @@ fn compile(env: &CheckEnv, lesson: &Lesson) -> Result<Artifacts, Report> {
             _ => {}
         }
     }
+    let stderr = cargo_stderr(&run.stderr);
+    if let Some(missing) = environment_fault(&errors, &stderr, lesson) {
+        return Err(report(Verdict::Environment, missing));
+    }
     if run.success() {
-        if !has_integration_tests {
+        if artifacts.tests.is_empty() {
             // Without tests/ there is nothing to check (and cargo does not even
             // build the program): a lesson must never pass by having no checks.
             return Err(report(
@@ -385,12 +781,13 @@ fn compile(env: &CheckEnv, lesson: &Lesson) -> Result<Artifacts, Report> {
                 ),
             ));
         }
-        artifacts.tests.sort();
+        artifacts.tests.sort_by(|a, b| a.target.cmp(&b.target));
         return Ok(artifacts);
     }
     let details = if errors.is_empty() {
-        let stderr = cargo_stderr(&run.stderr);
-        if !stderr.contains("failed to run custom build command") {
+        if !stderr.contains("failed to run custom build command")
+            && !stderr.contains("build script logged errors")
+        {
             // No compiler message and no build script at fault: cargo refused
             // the workspace itself (a manifest, the lock file). Not the lesson.
             return Err(report(
@@ -418,6 +815,46 @@ fn compile(env: &CheckEnv, lesson: &Lesson) -> Result<Artifacts, Report> {
     Err(report(Verdict::CompileError, details))
 }
 
+/// What is missing from the machine, when that is why the build failed: a
+/// linker, a C compiler for a build script, or what a protected build script
+/// says is missing (`cargo::error=environment: ...`). A build script the
+/// learner edits cannot declare its failure the machine's.
+fn environment_fault(errors: &[String], stderr: &str, lesson: &Lesson) -> Option<String> {
+    const TOOLCHAIN: &str = "Install a C toolchain: on Debian or Ubuntu `sudo apt install \
+                             build-essential`, on Fedora `sudo dnf install gcc`, on macOS \
+                             `xcode-select --install`, on Windows the Visual Studio Build Tools \
+                             (\"Desktop development with C++\").";
+    if let Some(error) = errors
+        .iter()
+        .find(|e| e.contains("linker `") && e.contains("not found"))
+    {
+        let first = error.lines().next().unwrap_or(error);
+        return Some(format!(
+            "Rust needs a linker to build programs, and none was found ({}).\n{TOOLCHAIN}",
+            first.trim_start_matches("error: ")
+        ));
+    }
+    if stderr.contains("failed to find tool") || stderr.contains("is `cc` installed") {
+        return Some(format!(
+            "A build script needs a C compiler, and none was found.\n{TOOLCHAIN}"
+        ));
+    }
+    let build_script_editable = lesson
+        .editable
+        .iter()
+        .any(|file| file == Path::new("build.rs"));
+    if !build_script_editable {
+        for line in stderr.lines() {
+            if let Some(rest) = line.strip_prefix("error: ")
+                && let Some((_, what)) = rest.split_once("environment: ")
+            {
+                return Some(what.trim().to_string());
+            }
+        }
+    }
+    None
+}
+
 /// cargo's stderr without its progress lines.
 fn cargo_stderr(stderr: &str) -> String {
     stderr
@@ -433,36 +870,20 @@ fn cargo_stderr(stderr: &str) -> String {
         .collect()
 }
 
-/// The "failures:" part of libtest's output: each failing test's own output.
-fn test_failures(stdout: &str) -> String {
-    let Some(start) = stdout.find("\nfailures:\n") else {
-        return String::new();
-    };
-    let body = &stdout[start + "\nfailures:\n".len()..];
-    let end = body.find("\nfailures:\n").unwrap_or(body.len());
-    let names_end = body[end..]
-        .find("\ntest result:")
-        .map(|i| end + i)
-        .unwrap_or(body.len());
-    let mut text = body[..end].trim().to_string();
-    let names = body[end..names_end].trim();
-    if !names.is_empty() {
-        text.push_str("\n\n");
-        text.push_str(names);
-    }
-    cut(&text, SHOWN_LINES)
-}
-
-/// Did any failing test panic inside one of the learner's own files?
-fn panics_in(failures: &str, lesson: &Lesson) -> bool {
-    failures.lines().any(|line| {
-        let Some(rest) = line.split("panicked at ").nth(1) else {
-            return false;
-        };
-        let path = rest.split(':').next().unwrap_or("");
+/// The editable file (relative to the lesson's crate) a panic in `text`
+/// happened in, if it happened in one.
+fn panic_location(text: &str, lesson: &Lesson) -> Option<PathBuf> {
+    text.lines().find_map(|line| {
+        let rest = line.split("panicked at ").nth(1)?;
+        let path = Path::new(rest.split(':').next().unwrap_or(""));
         lesson
-            .editable_paths()
-            .any(|editable| Path::new(path).ends_with(&editable))
+            .editable
+            .iter()
+            .find(|file| {
+                path.ends_with(Path::new("exercises").join(&lesson.dir_name).join(file))
+                    || path == file.as_path()
+            })
+            .cloned()
     })
 }
 
@@ -492,39 +913,137 @@ pub fn cut(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::workbook::Lesson;
+    use crate::workbook::{Advice, Lesson};
 
     fn lesson() -> Lesson {
         Lesson {
-            number: 1,
-            dir_name: "01_pointers".into(),
-            name: "pointers".into(),
-            package: "pointers".into(),
-            title: "Pointers".into(),
-            editable: vec!["src/lib.rs".into()],
+            number: 6,
+            dir_name: "06_evolve".into(),
+            name: "evolve".into(),
+            package: "evolve".into(),
+            title: "Evolve".into(),
+            editable: vec!["src/abi.rs".into(), "src/pure.rs".into()],
             c_needs: vec![],
             hints: vec![String::new()],
-            rank: vec![],
-            advice: vec![],
+            rank: vec!["steps::abi_".into(), "steps::pure_".into()],
+            advice: vec![
+                Advice {
+                    check: Some("steps::abi_".into()),
+                    file: None,
+                    text: "look at src/abi.rs".into(),
+                },
+                Advice {
+                    check: None,
+                    file: Some("src/pure.rs".into()),
+                    text: "which index is the row?".into(),
+                },
+            ],
         }
     }
 
-    const LIBTEST_OUTPUT: &str = "\nrunning 2 tests\ntest a ... ok\ntest b ... FAILED\n\nfailures:\n\n---- b stdout ----\n\nthread 'b' panicked at exercises/01_pointers/src/lib.rs:7:5:\nnot yet implemented\n\n\nfailures:\n    b\n\ntest result: FAILED. 1 passed; 1 failed\n";
-
-    #[test]
-    fn failures_section_is_extracted() {
-        let failures = test_failures(LIBTEST_OUTPUT);
-        assert!(failures.starts_with("---- b stdout ----"), "{failures}");
-        assert!(failures.contains("not yet implemented"));
-        assert!(failures.ends_with("b"));
-        assert!(!failures.contains("test result"));
+    fn failure(target: &str, test: Option<&str>, verdict: Verdict, text: &str) -> Failure {
+        Failure {
+            target: target.into(),
+            test: test.map(String::from),
+            verdict,
+            text: text.into(),
+            panicked_in: panic_location(text, &lesson()),
+        }
     }
 
     #[test]
     fn panics_are_located_in_learner_code_or_in_the_checks() {
-        assert!(panics_in(&test_failures(LIBTEST_OUTPUT), &lesson()));
-        let in_tests = LIBTEST_OUTPUT.replace("src/lib.rs", "tests/check.rs");
-        assert!(!panics_in(&test_failures(&in_tests), &lesson()));
+        let text = "thread 'x' panicked at exercises/06_evolve/src/pure.rs:7:5:\nboom";
+        assert_eq!(panic_location(text, &lesson()), Some("src/pure.rs".into()));
+        let text = "thread 'x' panicked at exercises/06_evolve/tests/steps.rs:7:5:\nboom";
+        assert_eq!(panic_location(text, &lesson()), None);
+    }
+
+    #[test]
+    fn failures_are_ranked_by_the_manifest_with_their_advice() {
+        let found = summarize(
+            &lesson(),
+            vec![
+                failure(
+                    "program",
+                    Some("the_program_agrees"),
+                    Verdict::Failed,
+                    "differs",
+                ),
+                failure(
+                    "steps",
+                    Some("pure_step_on_a_wide_grid"),
+                    Verdict::Panicked {
+                        stage: Stage::Checks,
+                    },
+                    "thread 'p' panicked at exercises/06_evolve/src/pure.rs:3:1:\nindex",
+                ),
+                failure(
+                    "steps",
+                    Some("abi_step_matches"),
+                    Verdict::Failed,
+                    "abi differs",
+                ),
+            ],
+        )
+        .unwrap();
+        assert_eq!(found.verdict, Verdict::Failed);
+        let abi = found.details.find("`abi_step_matches`").unwrap();
+        let pure = found.details.find("`pure_step_on_a_wide_grid`").unwrap();
+        let program = found.details.find("`the_program_agrees`").unwrap();
+        assert!(abi < pure && pure < program, "{}", found.details);
+        assert!(found.details.contains("Hint: look at src/abi.rs"));
+        assert!(found.details.contains("Hint: which index is the row?"));
+        // Advice stays with its own failure.
+        assert_eq!(found.details.matches("Hint:").count(), 2);
+    }
+
+    #[test]
+    fn a_test_program_that_did_not_finish_comes_first() {
+        let found = summarize(
+            &lesson(),
+            vec![
+                failure(
+                    "steps",
+                    Some("abi_step_matches"),
+                    Verdict::Failed,
+                    "abi differs",
+                ),
+                failure("program", None, Verdict::EndedEarly, "ended"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(found.verdict, Verdict::EndedEarly);
+    }
+
+    #[test]
+    fn machine_faults_are_not_the_learners() {
+        let linker =
+            "error: linker `cc` not found\n  |\n  = note: No such file or directory (os error 2)";
+        assert!(
+            environment_fault(&[linker.into()], "", &lesson())
+                .unwrap()
+                .contains("build-essential")
+        );
+        let cc = "error occurred in cc-rs: failed to find tool \"cc\": No such file or directory";
+        assert!(environment_fault(&[], cc, &lesson()).is_some());
+        let marker = "error: generated_bindings@0.1.0: environment: libclang is not installed. Install it: apt install libclang-dev\nerror: build script logged errors\n";
+        assert_eq!(
+            environment_fault(&[], marker, &lesson()).as_deref(),
+            Some("libclang is not installed. Install it: apt install libclang-dev")
+        );
+        // A build script the learner writes cannot call its failure the machine's.
+        let mut own_build_script = lesson();
+        own_build_script.editable.push("build.rs".into());
+        assert!(environment_fault(&[], marker, &own_build_script).is_none());
+    }
+
+    #[test]
+    fn insta_maintainer_advice_is_not_shown() {
+        let text = "Snapshot: program_output\n-old\n+new\nTo update snapshots run `cargo insta review`\nStopped on the first failure. Run `cargo insta test` to run all snapshots.\n";
+        let shown = without_maintainer_advice(text);
+        assert!(shown.contains("+new"));
+        assert!(!shown.contains("insta"));
     }
 
     #[test]

@@ -20,6 +20,10 @@ use crate::{reset as reset_mod, ui};
 /// The output a learner's program or tests may print before it is stopped.
 pub const OUTPUT_CAP: usize = 256 * 1024;
 
+/// The address space a learner's program or test process may map: far more
+/// than any lesson needs (valgrind included), far less than the machine has.
+pub const MEMORY_LIMIT: u64 = 1 << 30;
+
 /// The workbook and how to check it.
 pub struct Context {
     pub workbook: Workbook,
@@ -35,6 +39,7 @@ impl Context {
         let limits = Limits {
             timeout: Duration::from_secs(timeout_secs.max(1)),
             output_cap: OUTPUT_CAP,
+            memory: Some(MEMORY_LIMIT),
         };
         let mut env = CheckEnv::for_workbook(&root, limits);
         env.color = crate::ui::stdout_takes_colors();

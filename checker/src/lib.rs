@@ -20,11 +20,14 @@ pub mod check;
 pub mod commands;
 pub mod crash;
 pub mod grade;
+pub mod libtest;
 pub mod process;
 #[cfg(windows)]
 pub mod process_tree_windows;
 pub mod progress;
+pub mod reach;
 pub mod reset;
+pub mod sandbox;
 pub mod scratch;
 pub mod ui;
 pub mod verdict;

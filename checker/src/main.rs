@@ -21,7 +21,7 @@ use clap::{Parser, Subcommand};
                   status once (in a pipe or CI)."
 )]
 struct Cli {
-    /// The workbook folder [default: the one this checker belongs to].
+    /// The workbook folder [default: the one the current folder is in].
     #[arg(long, global = true, env = "FFI_WORKBOOK_ROOT", value_name = "DIR")]
     workbook: Option<PathBuf>,
     /// Seconds your program, and each lesson's tests, may run.
@@ -102,16 +102,25 @@ enum Cmd {
         #[arg(long, short, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
         jobs: Option<u16>,
         /// Where the grading workspaces are kept between batches
-        /// [default: WORKBOOK/target/workbook-grade].
+        /// [default: ~/.cache/ffi-workbook/grade-HASH, outside the workbook].
         #[arg(long, value_name = "DIR")]
         work_dir: Option<PathBuf>,
+        /// Grade without the bubblewrap sandbox: learner code then runs with
+        /// your rights. Only for code you trust, or a throwaway machine; the
+        /// report says the run was unconfined.
+        #[arg(long)]
+        unconfined: bool,
     },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    process::init();
     process::kill_children_on_interrupt();
-    let root = cli.workbook.clone().unwrap_or_else(workbook::default_root);
+    let root = match workbook::locate(cli.workbook.clone()) {
+        Ok(root) => root,
+        Err(err) => return commands::fail(&err),
+    };
     let context = match commands::Context::new(&root, cli.timeout) {
         Ok(context) => context,
         Err(err) => return commands::fail(&err),
@@ -136,6 +145,7 @@ fn main() -> ExitCode {
             out,
             jobs,
             work_dir,
+            unconfined,
         }) => grade::run(
             &context,
             grade::Options {
@@ -144,6 +154,7 @@ fn main() -> ExitCode {
                 out,
                 jobs: jobs.map(usize::from),
                 work_dir,
+                unconfined,
             },
         ),
     };

@@ -84,6 +84,8 @@ pub struct Scratch {
     pub root: PathBuf,
     /// Top-level entries of the instructor's folder that are not copied.
     skipped_top: BTreeSet<OsString>,
+    /// Deeper folders that are not copied either (relative to the root).
+    skipped_dirs: Vec<PathBuf>,
     /// Every lesson's editable files, relative to the workbook root.
     editable: BTreeSet<PathBuf>,
 }
@@ -103,13 +105,23 @@ impl Scratch {
             instructor: workbook.root.clone(),
             root,
             skipped_top,
+            skipped_dirs: Vec::new(),
             editable,
         }
+    }
+
+    /// The same copy without the workbook's answers (`ANSWER_PATHS`): what
+    /// grading runs learner code in.
+    pub fn without_answers(mut self) -> Scratch {
+        self.skipped_dirs
+            .extend(crate::workbook::ANSWER_PATHS.iter().map(PathBuf::from));
+        self
     }
 
     fn copied(&self, rel: &Path) -> bool {
         let top = rel.components().next().map(|c| c.as_os_str().to_owned());
         !top.is_some_and(|top| self.skipped_top.contains(&top))
+            && !self.skipped_dirs.iter().any(|dir| rel.starts_with(dir))
             && !self.editable.contains(rel)
             && !is_pending_snapshot(rel)
     }
@@ -135,7 +147,8 @@ impl Scratch {
         let mut present = Vec::new();
         walk_files(&self.root, Path::new(""), false, &mut present);
         for rel in present {
-            if self.copied(&rel) && !wanted.contains(&rel) {
+            let answer = self.skipped_dirs.iter().any(|dir| rel.starts_with(dir));
+            if (self.copied(&rel) && !wanted.contains(&rel)) || answer {
                 std::fs::remove_file(self.root.join(&rel))
                     .with_context(|| format!("removing {}", self.root.join(&rel).display()))?;
             }

@@ -62,6 +62,22 @@ pub enum Verdict {
         stage: Stage,
         kib: usize,
     },
+    /// Ran out of its memory limit.
+    OutOfMemory {
+        stage: Stage,
+        mib: u64,
+    },
+    /// The test program ended before every check reported (an early
+    /// `std::process::exit`): no pass without every check's own `ok`.
+    EndedEarly,
+    /// The checks' report does not add up: checks reported twice, checks
+    /// that do not exist, a summary that disagrees.
+    ReportMismatch,
+    /// The compiled checks changed on disk while learner code ran.
+    Tampered,
+    /// The learner's code reaches outside its lesson's crate at compile
+    /// time (`#[path]`, `include!`...) or through a link.
+    ReachesOutside,
     /// The C in csrc/ did not compile (not the learner's code, unless they edited it).
     CBuildFailed,
     /// Something about the machine, not the lesson: no C compiler, no cargo.
@@ -86,6 +102,11 @@ impl Verdict {
             Verdict::ExitedWithError { code, .. } => format!("exited with code {code}"),
             Verdict::TimedOut { seconds, .. } => format!("timed out after {seconds} s"),
             Verdict::Flooded { kib, .. } => format!("printed more than {kib} KiB"),
+            Verdict::OutOfMemory { mib, .. } => format!("used more than {mib} MiB of memory"),
+            Verdict::EndedEarly => "ended before the checks finished".into(),
+            Verdict::ReportMismatch => "the checks' report does not add up".into(),
+            Verdict::Tampered => "the compiled checks were changed".into(),
+            Verdict::ReachesOutside => "reaches outside the lesson".into(),
             Verdict::CBuildFailed => "C build failed".into(),
             Verdict::Environment => "cannot run here".into(),
         }
@@ -126,6 +147,27 @@ impl Verdict {
                 "It printed more than {kib} KiB {} and was stopped: a print inside a loop?",
                 stage.describe()
             ),
+            Verdict::OutOfMemory { stage, mib } => format!(
+                "It used more than {mib} MiB of memory {} and was stopped: an allocation sized \
+                 by a wrong length, or printing in a loop inside a check (the test harness \
+                 keeps what a check prints in memory).",
+                stage.describe()
+            ),
+            Verdict::EndedEarly => "Your code ended the test program before the checks finished \
+                 (a `std::process::exit`, or a C `exit()`), so some checks never reported a \
+                 result. A lesson passes only when every check reports `ok`."
+                .into(),
+            Verdict::ReportMismatch => "The test program's report does not add up: it names \
+                 checks that do not exist, or the same check twice. Something printed lines \
+                 that look like the test harness's own; don't print `test ... ok` yourself."
+                .into(),
+            Verdict::Tampered => "The lesson's compiled checks changed on disk while your code \
+                 ran, so they could not be trusted. Your code must not write into target/."
+                .into(),
+            Verdict::ReachesOutside => "Your code reads files from outside the lesson's crate \
+                 (a `#[path]` attribute, `include!`, `include_str!`, `include_bytes!` or a \
+                 link). A lesson's code must be in its own files."
+                .into(),
             Verdict::CBuildFailed => "The C in csrc/ did not compile. It is part of the \
                  workbook: if you changed it, `git checkout -- csrc` restores it."
                 .into(),
@@ -143,6 +185,13 @@ pub struct Report {
     /// What the lesson's program printed (when it ran).
     pub program_output: Option<String>,
     pub elapsed: Duration,
+    /// The tests each test program listed, by test file name: what a pass
+    /// had to include (grading takes these from the reference solutions).
+    pub listed: Vec<(String, std::collections::BTreeSet<String>)>,
+    /// What a grader should know even when the verdict does not show it:
+    /// processes left running, a report that did not add up, code reaching
+    /// outside its lesson.
+    pub warnings: Vec<String>,
 }
 
 #[cfg(test)]

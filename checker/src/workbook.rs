@@ -11,6 +11,12 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
+/// Where the workbook keeps answers, relative to its root: the reference
+/// solutions, and the checker's own tests (its learner-mistake tests hold
+/// lines of the solutions). Never copied where learner code runs when
+/// grading, nor into the learners' template.
+pub const ANSWER_PATHS: &[&str] = &["solutions", "checker/tests"];
+
 /// One lesson, as its manifest describes it.
 #[derive(Debug, Clone)]
 pub struct Lesson {
@@ -320,14 +326,61 @@ fn read_lesson(manifest_path: &Path, number: u32, dir_name: &str, name: &str) ->
     })
 }
 
-/// The workbook this checker belongs to: `--workbook`, else the folder above
-/// the checker crate (where `cargo run -p checker` was built from).
-pub fn default_root() -> PathBuf {
+/// The workbook this checker binary was compiled from.
+pub fn built_from() -> PathBuf {
     let checker_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     checker_dir
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| checker_dir.to_path_buf())
+}
+
+/// Is `dir` the root of a workbook (an `exercises/` folder beside a
+/// `Cargo.toml`)?
+pub fn is_root(dir: &Path) -> bool {
+    dir.join("exercises").is_dir() && dir.join("Cargo.toml").is_file()
+}
+
+/// The workbook to work on: `explicit` (`--workbook`, `FFI_WORKBOOK_ROOT`),
+/// else the one the current folder is in, found by walking up from it;
+/// never the one the binary was compiled in, which may be another clone. A
+/// binary that cargo built from another clone (two clones sharing one
+/// CARGO_TARGET_DIR can get one) says so instead of acting.
+pub fn locate(explicit: Option<PathBuf>) -> Result<PathBuf> {
+    if let Some(root) = explicit {
+        return Ok(root);
+    }
+    let cwd = std::env::current_dir().context("the current folder cannot be read")?;
+    let Some(root) = cwd.ancestors().find(|dir| is_root(dir)) else {
+        bail!(
+            "{} is not inside a workbook (a folder with exercises/ and Cargo.toml): run the \
+             checker from your clone of the workbook, or pass --workbook DIR",
+            cwd.display()
+        );
+    };
+    // `cargo run` says which package it ran; a binary built elsewhere is stale.
+    if let Some(package) = std::env::var_os("CARGO_MANIFEST_DIR") {
+        let run_from = Path::new(&package).parent().unwrap_or(Path::new(&package));
+        let built = built_from();
+        if !same_dir(run_from, &built) {
+            bail!(
+                "this checker was built from {}, not from the workbook you are running it in \
+                 ({}): cargo reused another clone's build, which happens when clones share a \
+                 CARGO_TARGET_DIR. Rebuild it from this clone (`touch checker/src/main.rs`, \
+                 then `cargo run -p checker` again), or give each clone its own target folder.",
+                built.display(),
+                run_from.display()
+            );
+        }
+    }
+    Ok(root.to_path_buf())
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
 }
 
 #[cfg(test)]
@@ -354,7 +407,7 @@ mod tests {
 
     #[test]
     fn the_real_workbook_loads() {
-        let workbook = Workbook::load(&default_root()).unwrap();
+        let workbook = Workbook::load(&built_from()).unwrap();
         assert_eq!(workbook.lessons[0].dir_name, "01_pointers");
         assert_eq!(workbook.find("1").unwrap().name, "pointers");
         assert_eq!(workbook.find("pointers").unwrap().number, 1);

@@ -21,6 +21,7 @@
 //! if one does not pass there, the fault is the machine's or the course's,
 //! and no learner is graded on it.
 
+mod job;
 mod report;
 mod submission;
 mod workspace;
@@ -31,23 +32,17 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::sync::{Arc, mpsc};
+use std::time::Instant;
 
-use anyhow::{Context as _, Result, bail};
+use anyhow::{Context as _, Result};
 
-use crate::c_build::{self, CBuildError};
-use crate::check::{CheckEnv, check_lesson, cut};
 use crate::commands::Context;
-use crate::scratch::{self, Scratch};
-use crate::ui;
-use crate::verdict::Report;
-use crate::workbook::{Lesson, Workbook};
+use crate::workbook::Workbook;
+use job::{Confinement, Grader};
 
 pub use report::Format;
-use report::{
-    BatchReport, Flag, FlagKind, GradeVerdict, LessonInfo, LessonResult, SubmissionReport,
-};
+use report::{BatchReport, LessonInfo, SubmissionReport};
 use submission::Source;
 
 /// Points a passed lesson earns. One each: the lessons are of similar size,
@@ -55,7 +50,7 @@ use submission::Source;
 pub const POINTS_PER_LESSON: u32 = 1;
 
 /// How many of a submission's changed-while-graded files are listed.
-const MAX_LISTED_CHANGES: usize = 20;
+pub(crate) const MAX_LISTED_CHANGES: usize = 20;
 
 pub struct Options {
     pub paths: Vec<PathBuf>,
@@ -64,6 +59,8 @@ pub struct Options {
     pub out: Vec<PathBuf>,
     pub jobs: Option<usize>,
     pub work_dir: Option<PathBuf>,
+    /// Grade without a sandbox (the report says so).
+    pub unconfined: bool,
 }
 
 /// Jobs when `--jobs` is not given: each job runs cargo, which uses every
@@ -95,7 +92,7 @@ pub fn run(context: &Context, options: Options) -> Result<ExitCode> {
     }
     let work_dir = match &options.work_dir {
         Some(dir) => dir.clone(),
-        None => workbook.root.join("target").join("workbook-grade"),
+        None => default_work_dir(&workbook.root),
     };
     std::fs::create_dir_all(&work_dir)
         .with_context(|| format!("creating the work folder {}", work_dir.display()))?;
@@ -110,15 +107,38 @@ pub fn run(context: &Context, options: Options) -> Result<ExitCode> {
 
     warn_if_exercises_are_solved(workbook);
 
+    // Learner code sees none of this: the instructor's copy, the other
+    // workspaces, the submissions.
+    let mut hidden = vec![workbook.root.clone(), work_dir.clone()];
+    hidden.extend(sources.iter().filter_map(|s| s.path.canonicalize().ok()));
+    let confinement = Confinement {
+        hidden,
+        unconfined: options.unconfined,
+    };
+    let sandbox = confinement.describe()?;
+    if options.unconfined {
+        eprintln!(
+            "warning: --unconfined: learner code runs without a sandbox, with your user's \
+             rights. The report says so."
+        );
+    }
+
     let terminal = std::io::stdout().is_terminal();
     eprintln!(
-        "Grading {} submission{} with {jobs} job{}. Each job first compiles the dependencies and \
-         checks the reference solutions in {}.",
+        "Grading {} submission{} with {jobs} job{} in {} (sandbox: {sandbox}). First the \
+         reference solutions are checked, then each job compiles the dependencies.",
         sources.len(),
         if sources.len() == 1 { "" } else { "s" },
         if jobs == 1 { "" } else { "s" },
         work_dir.display()
     );
+    let expected = job::check_references(
+        context,
+        &work_dir.join("reference"),
+        &also_skip,
+        &confinement,
+    )?
+    .map(Arc::new);
 
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
@@ -129,12 +149,21 @@ pub fn run(context: &Context, options: Options) -> Result<ExitCode> {
     std::thread::scope(|scope| {
         for job in 0..jobs {
             let events = events.clone();
-            let (next, stop, sources, work_dir, also_skip) =
-                (&next, &stop, &sources, &work_dir, &also_skip);
+            let (next, stop, sources, work_dir, also_skip, confinement, expected) = (
+                &next,
+                &stop,
+                &sources,
+                &work_dir,
+                &also_skip,
+                &confinement,
+                &expected,
+            );
             scope.spawn(move || {
                 let _ = events.send(Event::Preparing);
                 let job_dir = work_dir.join(format!("job-{job}"));
-                let grader = match Grader::prepare(context, &job_dir, also_skip) {
+                let prepared =
+                    Grader::prepare(context, &job_dir, also_skip, confinement, expected.clone());
+                let mut grader = match prepared {
                     Ok(grader) => grader,
                     Err(err) => {
                         stop.store(true, Ordering::SeqCst);
@@ -182,6 +211,7 @@ pub fn run(context: &Context, options: Options) -> Result<ExitCode> {
     }
     let batch = BatchReport {
         workbook: workbook.root.display().to_string(),
+        sandbox,
         lessons: workbook
             .lessons
             .iter()
@@ -273,6 +303,27 @@ fn warn_if_exercises_are_solved(workbook: &Workbook) {
     }
 }
 
+/// Where grading works by default: a cache folder of the user's, outside
+/// the instructor's workbook (whose files learner code must never reach),
+/// one per workbook.
+fn default_work_dir(root: &Path) -> PathBuf {
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|dir| !dir.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))
+        .unwrap_or_else(std::env::temp_dir);
+    // A stable name per workbook (FNV-1a of its path), so batches reuse it.
+    let hash = root
+        .to_string_lossy()
+        .bytes()
+        .fold(0xcbf29ce484222325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100000001b3)
+        });
+    cache
+        .join("ffi-workbook")
+        .join(format!("grade-{hash:016x}"))
+}
+
 /// One batch at a time per work folder: its job workspaces are reused.
 fn lock_work_dir(work_dir: &Path) -> Result<File> {
     let path = work_dir.join(".lock");
@@ -315,264 +366,6 @@ fn entries_to_skip(root: &Path, sources: &[Source], work_dir: &Path) -> Vec<OsSt
         }
     }
     skip
-}
-
-/// One grading job: its workspace, ready to grade submissions one by one.
-struct Grader<'a> {
-    workbook: &'a Workbook,
-    job_dir: PathBuf,
-    scratch: Scratch,
-    env: CheckEnv,
-}
-
-impl<'a> Grader<'a> {
-    fn prepare(context: &'a Context, job_dir: &Path, also_skip: &[OsString]) -> Result<Grader<'a>> {
-        let workbook = &context.workbook;
-        let root = job_dir.join("workbook");
-        let scratch = Scratch::new(workbook, root.clone(), also_skip);
-        scratch
-            .restore()
-            .with_context(|| format!("preparing the grading workspace {}", root.display()))?;
-        let mut env = context.env.in_copy(&root, job_dir.join("target"));
-        env.color = false;
-        env.write_new_snapshots = false;
-        // The first build compiles every dependency: give it time.
-        env.build_timeout = Duration::from_secs(1800);
-        let mut grader = Grader {
-            workbook,
-            job_dir: job_dir.to_path_buf(),
-            scratch,
-            env,
-        };
-        grader.calibrate()?;
-        // From now on a lesson compiles in seconds; a build that takes
-        // minutes is a learner's build.rs that loops.
-        grader.env.build_timeout =
-            Duration::from_secs((grader.env.limits.timeout.as_secs() * 6).max(120));
-        Ok(grader)
-    }
-
-    /// Builds the C and checks every reference solution in this workspace.
-    fn calibrate(&self) -> Result<()> {
-        let root = &self.scratch.root;
-        c_build::build_all(
-            &root.join("csrc"),
-            &self.env.c_dir,
-            &self.workbook.all_c_needs(),
-        )
-        .map_err(|err| {
-            let why = match err {
-                CBuildError::MissingSource(path) => format!(
-                    "{} is missing from the instructor's copy, {}",
-                    path.strip_prefix(root).unwrap_or(&path).display(),
-                    self.workbook.root.display()
-                ),
-                err => err.to_string(),
-            };
-            anyhow::anyhow!(
-                "the instructor's C does not build, so no submission can be graded \
-                 (this is not the learners' fault):\n{why}"
-            )
-        })?;
-        if !self.workbook.root.join("solutions").is_dir() {
-            eprintln!(
-                "note: {} has no solutions/ folder, so the grading workspace cannot be checked \
-                 against the reference answers first.",
-                self.workbook.root.display()
-            );
-            return Ok(());
-        }
-        scratch::overlay_solutions(self.workbook, root)?;
-        let mut failures = String::new();
-        for lesson in &self.workbook.lessons {
-            let report = check_lesson(&self.env, lesson);
-            if !report.verdict.passed() {
-                failures.push('\n');
-                failures.push_str(&ui::report_text(self.workbook, lesson, &report));
-            }
-        }
-        if !failures.is_empty() {
-            bail!(
-                "before grading, the reference solutions were checked in the grading workspace \
-                 {} and not all of them pass there. No submission was graded: the fault is the \
-                 machine's or the instructor's copy, not the learners'.\n{failures}",
-                root.display()
-            );
-        }
-        Ok(())
-    }
-
-    /// Grades one submission. Never fails: whatever goes wrong is in the report.
-    fn grade(&self, source: &Source) -> SubmissionReport {
-        let start = Instant::now();
-        let mut report = SubmissionReport {
-            name: source.name.clone(),
-            source: source.path.display().to_string(),
-            score: 0,
-            max_score: POINTS_PER_LESSON * self.workbook.lessons.len() as u32,
-            error: None,
-            flags: Vec::new(),
-            lessons: Vec::new(),
-            seconds: 0.0,
-        };
-        let unpack_dir = self.job_dir.join("unpacked");
-        match submission::open(source, &unpack_dir) {
-            Err(err) => {
-                report.error = Some(err.to_string());
-                report.lessons = self.all_lessons(GradeVerdict::Missing, |_| {
-                    format!("The submission could not be read: {err}")
-                });
-            }
-            Ok(opened) => {
-                if let Err(err) = self.grade_opened(&opened, &mut report) {
-                    report.lessons = self.all_lessons(GradeVerdict::Error, |_| {
-                        format!("Not the learner's fault: grading failed: {err:#}")
-                    });
-                }
-            }
-        }
-        if unpack_dir.exists() {
-            let _ = std::fs::remove_dir_all(&unpack_dir);
-        }
-        report.score = report.lessons.iter().map(|l| l.points).sum();
-        report.seconds = start.elapsed().as_secs_f64();
-        report
-    }
-
-    fn all_lessons(
-        &self,
-        verdict: GradeVerdict,
-        detail: impl Fn(&Lesson) -> String,
-    ) -> Vec<LessonResult> {
-        self.workbook
-            .lessons
-            .iter()
-            .map(|lesson| lesson_result(lesson, verdict, detail(lesson), Duration::ZERO))
-            .collect()
-    }
-
-    fn grade_opened(
-        &self,
-        opened: &submission::Opened,
-        report: &mut SubmissionReport,
-    ) -> Result<()> {
-        self.scratch.restore()?;
-        let (present, mut flags) =
-            self.scratch
-                .take_editable(self.workbook, &opened.root, &opened.links_ignored)?;
-        flags.extend(workspace::compare_protected(self.workbook, &opened.root));
-        for (lesson, present) in self.workbook.lessons.iter().zip(present) {
-            if !present {
-                let files: Vec<String> = lesson
-                    .editable_paths()
-                    .map(|p| p.to_string_lossy().replace('\\', "/"))
-                    .collect();
-                report.lessons.push(lesson_result(
-                    lesson,
-                    GradeVerdict::Missing,
-                    format!(
-                        "The submission has none of this lesson's files ({}).",
-                        files.join(", ")
-                    ),
-                    Duration::ZERO,
-                ));
-                continue;
-            }
-            let checked = check_lesson(&self.env, lesson);
-            let mut result = lesson_result(
-                lesson,
-                GradeVerdict::from_check(&checked.verdict),
-                detail(&checked),
-                checked.elapsed,
-            );
-            // Put the instructor's files back before the next lesson. Any
-            // that changed were changed by this lesson's code while it ran,
-            // and then its verdict cannot be trusted.
-            let changed = self.scratch.restore()?;
-            if !changed.is_empty() {
-                result.verdict = GradeVerdict::Failed;
-                result.points = 0;
-                result.detail = format!(
-                    "The submission's code changed files the lesson's checks rely on while it \
-                     was checked ({}), so its result does not count. They were restored.",
-                    changed
-                        .iter()
-                        .take(3)
-                        .map(|p| p.to_string_lossy().replace('\\', "/"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                );
-            }
-            for path in changed.iter().take(MAX_LISTED_CHANGES) {
-                flags.push(Flag::new(
-                    FlagKind::ChangedDuringGrading,
-                    Some(path),
-                    format!(
-                        "was changed by the submission's code while lesson {} was checked \
-                         (it was restored, and the lesson failed)",
-                        lesson.number
-                    ),
-                ));
-            }
-            if changed.len() > MAX_LISTED_CHANGES {
-                flags.push(Flag::new(
-                    FlagKind::ChangedDuringGrading,
-                    None,
-                    format!(
-                        "and {} more files were changed while lesson {} was checked",
-                        changed.len() - MAX_LISTED_CHANGES,
-                        lesson.number
-                    ),
-                ));
-            }
-            report.lessons.push(result);
-        }
-        report.flags = flags;
-        Ok(())
-    }
-}
-
-fn lesson_result(
-    lesson: &Lesson,
-    verdict: GradeVerdict,
-    detail: String,
-    elapsed: Duration,
-) -> LessonResult {
-    LessonResult {
-        lesson: lesson.name.clone(),
-        number: lesson.number,
-        verdict,
-        points: if verdict == GradeVerdict::Passed {
-            POINTS_PER_LESSON
-        } else {
-            0
-        },
-        max_points: POINTS_PER_LESSON,
-        detail,
-        seconds: elapsed.as_secs_f64(),
-    }
-}
-
-/// What the checker would tell the learner: the verdict, what it usually
-/// means, and the output that shows it.
-fn detail(report: &Report) -> String {
-    if report.verdict.passed() {
-        return String::new();
-    }
-    let mut text = String::new();
-    if GradeVerdict::from_check(&report.verdict) == GradeVerdict::Error {
-        text.push_str("Not the learner's fault: ");
-    }
-    text.push_str(&format!(
-        "{}. {}",
-        report.verdict.label(),
-        report.verdict.advice()
-    ));
-    if !report.details.trim().is_empty() {
-        text.push_str("\n\n");
-        text.push_str(report.details.trim_end());
-    }
-    cut(&text, 60)
 }
 
 /// The progress across submissions: a bar when stdout is a terminal, a line

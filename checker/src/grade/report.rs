@@ -29,9 +29,14 @@ impl GradeVerdict {
     pub fn from_check(verdict: &Verdict) -> GradeVerdict {
         match verdict {
             Verdict::Passed => GradeVerdict::Passed,
-            Verdict::Failed | Verdict::Flooded { .. } | Verdict::ExitedWithError { .. } => {
-                GradeVerdict::Failed
-            }
+            Verdict::Failed
+            | Verdict::Flooded { .. }
+            | Verdict::OutOfMemory { .. }
+            | Verdict::ExitedWithError { .. }
+            | Verdict::EndedEarly
+            | Verdict::ReportMismatch
+            | Verdict::Tampered
+            | Verdict::ReachesOutside => GradeVerdict::Failed,
             Verdict::CompileError => GradeVerdict::CompileError,
             Verdict::Crashed { .. } | Verdict::Panicked { .. } => GradeVerdict::Crashed,
             Verdict::TimedOut { .. } => GradeVerdict::TimedOut,
@@ -79,6 +84,12 @@ pub enum FlagKind {
     /// Running the submission's code changed the instructor's files in the
     /// grading workspace: they were restored, and that lesson failed.
     ChangedDuringGrading,
+    /// The submission's code reads files from outside its lesson's crate
+    /// (`#[path]`, `include!`, a link): that lesson failed.
+    ReachesOutside,
+    /// Something a grader should look at: processes left running, a test
+    /// report that did not add up, compiled checks or build files changed.
+    Suspicious,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -144,6 +155,9 @@ pub struct LessonInfo {
 pub struct BatchReport {
     /// The instructor's workbook the submissions were graded against.
     pub workbook: String,
+    /// How learner code was confined: the sandbox's name and version, or
+    /// `none (--unconfined)`.
+    pub sandbox: String,
     pub lessons: Vec<LessonInfo>,
     pub max_score: u32,
     pub submissions: Vec<SubmissionReport>,
@@ -212,10 +226,11 @@ pub fn table(report: &BatchReport) -> String {
     let n = report.submissions.len();
     let _ = writeln!(
         out,
-        "Graded {n} submission{} against {} ({} lessons, 1 point each).\n",
+        "Graded {n} submission{} against {} ({} lessons, 1 point each); sandbox: {}.\n",
         if n == 1 { "" } else { "s" },
         report.workbook,
-        report.lessons.len()
+        report.lessons.len(),
+        report.sandbox
     );
     let name_width = report
         .submissions
@@ -495,6 +510,7 @@ mod tests {
         };
         BatchReport {
             workbook: "/wb".into(),
+            sandbox: "bubblewrap 0.8.0".into(),
             lessons: (1..=2)
                 .map(|number| LessonInfo {
                     lesson: format!("l{number}"),
@@ -668,7 +684,9 @@ mod tests {
     #[test]
     fn the_table_shows_scores_marks_and_problems() {
         let text = table(&sample());
-        assert!(text.contains("Graded 2 submissions against /wb (2 lessons, 1 point each)."));
+        assert!(text.contains(
+            "Graded 2 submissions against /wb (2 lessons, 1 point each); sandbox: bubblewrap 0.8.0."
+        ));
         assert!(text.contains("pass     CRASH"), "{text}");
         assert!(text.contains("1 l1 (1/2 passed), 2 l2 (0/2 passed)"));
         assert!(text.contains("Average score: 0.5 / 2"));

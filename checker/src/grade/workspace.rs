@@ -54,7 +54,24 @@ impl Scratch {
             let mut any = false;
             for rel in lesson.editable_paths() {
                 let theirs = submission.join(&rel);
+                // A folder on the way that is a link could lead anywhere
+                // (another student's files, the answers): never followed.
+                let linked_folder =
+                    crate::reach::first_link(submission, &theirs).filter(|link| *link != theirs);
                 let taken = match std::fs::symlink_metadata(&theirs) {
+                    _ if linked_folder.is_some() => {
+                        let link = linked_folder.unwrap_or_default();
+                        flags.push(Flag::new(
+                            FlagKind::ReachesOutside,
+                            Some(&rel),
+                            format!(
+                                "is inside {}, a folder that is a link; links are never \
+                                 followed, so the file was not taken",
+                                link.strip_prefix(submission).unwrap_or(&link).display()
+                            ),
+                        ));
+                        None
+                    }
                     Ok(meta) if meta.is_file() && meta.len() > MAX_EDITABLE_BYTES => {
                         flags.push(Flag::new(
                             FlagKind::FileNotTaken,

@@ -77,3 +77,47 @@ pub fn checker_with_timeout(workbook: &Path, seconds: u32) -> Command {
         .env_remove("FFI_WORKBOOK_ROOT");
     command
 }
+
+/// Is `tool` on PATH? When it is not, the test that needs it says plainly
+/// that it was skipped and why, unless FFI_WORKBOOK_REQUIRE_TOOLS names the
+/// tool (as .ci/run does, where every tool is installed): then it fails.
+pub fn tool_available(tool: &str, why: &str) -> bool {
+    let found = std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(tool).is_file()));
+    if !found {
+        let required = std::env::var("FFI_WORKBOOK_REQUIRE_TOOLS").unwrap_or_default();
+        if required.split(',').any(|t| t.trim() == tool) {
+            panic!("{tool} is required here (FFI_WORKBOOK_REQUIRE_TOOLS) but is not installed");
+        }
+        eprintln!("SKIPPED: {tool} is not installed, so {why} cannot be tested here");
+    }
+    found
+}
+
+/// Every file under `root` (but `target/`) and its contents: to prove a
+/// folder is byte-for-byte unchanged.
+pub fn tree(root: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    fn walk(root: &Path, rel: &Path, out: &mut std::collections::BTreeMap<PathBuf, Vec<u8>>) {
+        let Ok(entries) = std::fs::read_dir(root.join(rel)) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let rel = rel.join(entry.file_name());
+            if rel == Path::new("target") {
+                continue;
+            }
+            let kind = entry.file_type().unwrap();
+            if kind.is_dir() {
+                walk(root, &rel, out);
+            } else if kind.is_symlink() {
+                let target = std::fs::read_link(entry.path()).unwrap();
+                out.insert(rel, target.to_string_lossy().as_bytes().to_vec());
+            } else {
+                out.insert(rel, std::fs::read(entry.path()).unwrap());
+            }
+        }
+    }
+    let mut out = std::collections::BTreeMap::new();
+    walk(root, Path::new(""), &mut out);
+    out
+}

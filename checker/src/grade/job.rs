@@ -1,0 +1,550 @@
+//! Where submissions are graded: the reference check, once per batch in a
+//! workspace of its own, and the grading jobs, each with one workspace kept
+//! in sync with the instructor's copy (without its answers) and one cargo
+//! target folder, reused submission after submission.
+//!
+//! Every step that runs learner code runs in the sandbox (sandbox.rs). What
+//! the sandbox cannot make read-only during a build (the target folder,
+//! which cargo writes) is checked between lessons: a submission whose code
+//! changed build files other lessons use fails that lesson, is flagged, and
+//! the job's build folder is made anew before the next one is graded.
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result, bail};
+
+use super::report::{Flag, FlagKind, GradeVerdict, LessonResult, SubmissionReport};
+use super::submission::{self, Source};
+use super::{MAX_LISTED_CHANGES, POINTS_PER_LESSON, workspace};
+use crate::c_build::{self, CBuildError};
+use crate::check::{CheckEnv, ExpectedTests, Fingerprint, check_lesson, compile_dependencies, cut};
+use crate::commands::Context;
+use crate::sandbox::Sandbox;
+use crate::scratch::{self, Scratch, walk_files};
+use crate::ui;
+use crate::verdict::{Report, Verdict};
+use crate::workbook::{Lesson, Workbook};
+
+/// How learner code is confined in this batch.
+#[derive(Debug, Clone)]
+pub struct Confinement {
+    /// Paths no sandboxed step may see: the instructor's workbook, the work
+    /// folder, the submissions.
+    pub hidden: Vec<PathBuf>,
+    /// `--unconfined`: no sandbox at all.
+    pub unconfined: bool,
+}
+
+impl Confinement {
+    /// A sandbox for steps of a job whose private /tmp is `tmp`; None when
+    /// the batch is unconfined.
+    fn sandbox(&self, tmp: PathBuf) -> Result<Option<Arc<Sandbox>>> {
+        if self.unconfined {
+            return Ok(None);
+        }
+        Ok(Some(Arc::new(Sandbox::new(self.hidden.clone(), tmp)?)))
+    }
+
+    /// The report's words for it.
+    pub fn describe(&self) -> Result<String> {
+        if self.unconfined {
+            return Ok("none (--unconfined)".into());
+        }
+        let probe = Sandbox::new(self.hidden.clone(), std::env::temp_dir())?;
+        Ok(probe.version)
+    }
+}
+
+/// A C error of the instructor's copy, said as such.
+fn instructor_c_error(err: CBuildError, root: &Path, workbook: &Workbook) -> anyhow::Error {
+    let why = match err {
+        CBuildError::MissingSource(path) => format!(
+            "{} is missing from the instructor's copy, {}",
+            path.strip_prefix(root).unwrap_or(&path).display(),
+            workbook.root.display()
+        ),
+        err => err.to_string(),
+    };
+    anyhow::anyhow!(
+        "the instructor's C does not build, so no submission can be graded \
+         (this is not the learners' fault):\n{why}"
+    )
+}
+
+/// Checks every reference solution in a workspace of its own under `dir`
+/// (never one a submission is graded in), in the sandbox, and returns the
+/// tests each test program listed there: a submission must report exactly
+/// those. Without `solutions/` there is nothing to check against: the
+/// instructor is told, and each test program's own list is used.
+pub fn check_references(
+    context: &Context,
+    dir: &Path,
+    also_skip: &[OsString],
+    confinement: &Confinement,
+) -> Result<Option<ExpectedTests>> {
+    let workbook = &context.workbook;
+    if !workbook.root.join("solutions").is_dir() {
+        eprintln!(
+            "note: {} has no solutions/ folder, so the grading workspaces cannot be checked \
+             against the reference answers first.",
+            workbook.root.display()
+        );
+        return Ok(None);
+    }
+    let root = dir.join("workbook");
+    let scratch = Scratch::new(workbook, root.clone(), also_skip);
+    scratch
+        .restore()
+        .with_context(|| format!("preparing the reference workspace {}", root.display()))?;
+    scratch::overlay_solutions(workbook, &root)?;
+    let mut env = context.env.in_copy(&root, dir.join("target"));
+    env.color = false;
+    env.write_new_snapshots = false;
+    env.build_timeout = Duration::from_secs(1800);
+    env.sandbox = confinement.sandbox(dir.join("tmp"))?;
+    fetch_dependencies(&env)?;
+    c_build::build_all(&root.join("csrc"), &env.c_dir, &workbook.all_c_needs())
+        .map_err(|err| instructor_c_error(err, &root, workbook))?;
+    let mut expected = ExpectedTests::new();
+    let mut failures = String::new();
+    for lesson in &workbook.lessons {
+        let report = check_lesson(&env, lesson);
+        if !report.verdict.passed() {
+            failures.push('\n');
+            failures.push_str(&ui::report_text(workbook, lesson, &report));
+        }
+        for (target, tests) in report.listed {
+            expected.insert((lesson.package.clone(), target), tests);
+        }
+    }
+    if !failures.is_empty() {
+        bail!(
+            "before grading, the reference solutions were checked in {} and not all of them \
+             pass there. No submission was graded: the fault is the machine's or the \
+             instructor's copy, not the learners'.\n{failures}",
+            root.display()
+        );
+    }
+    Ok(Some(expected))
+}
+
+/// Downloads the dependencies (no code runs), so that sandboxed builds,
+/// which have no network, find them.
+fn fetch_dependencies(env: &CheckEnv) -> Result<()> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .arg("fetch")
+        .current_dir(&env.root)
+        .output()
+        .context("running `cargo fetch`")?;
+    if !out.status.success() {
+        bail!(
+            "`cargo fetch` could not download the workbook's dependencies:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(())
+}
+
+/// The files of a folder, each with its fingerprint.
+type Baseline = BTreeMap<PathBuf, Option<Fingerprint>>;
+
+fn baseline(dir: &Path, keep: impl Fn(&Path) -> bool) -> Baseline {
+    let mut files = Vec::new();
+    walk_files(dir, Path::new(""), false, &mut files);
+    files
+        .into_iter()
+        .filter(|rel| keep(rel))
+        .map(|rel| {
+            let fingerprint = Fingerprint::of(&dir.join(&rel));
+            (rel, fingerprint)
+        })
+        .collect()
+}
+
+/// The build files that belong to no lesson crate: dependencies, the
+/// support crate. A lesson's own files change with every submission.
+fn shared_build_file(rel: &Path, lessons: &[Lesson]) -> bool {
+    let name = rel
+        .components()
+        .find_map(|part| {
+            let part = part.as_os_str().to_string_lossy();
+            (!matches!(
+                part.as_ref(),
+                "debug" | "deps" | "build" | ".fingerprint" | "incremental" | "examples"
+            ))
+            .then(|| part.replace('-', "_"))
+        })
+        .unwrap_or_default();
+    // Cargo's own lock and bookkeeping files change on every build.
+    if name.starts_with('.') || name.ends_with(".lock") || name.ends_with(".json") {
+        return false;
+    }
+    !lessons.iter().any(|lesson| {
+        let package = lesson.package.replace('-', "_");
+        name == package
+            || name.starts_with(&format!("{package}_"))
+            || name.starts_with(&format!("lib{package}"))
+            || name.starts_with(&format!("{package}."))
+    })
+}
+
+/// What changed between two baselines.
+fn changes(before: &Baseline, after: &Baseline) -> Vec<PathBuf> {
+    let mut changed: Vec<PathBuf> = before
+        .iter()
+        .filter(|(rel, print)| after.get(*rel) != Some(*print))
+        .map(|(rel, _)| rel.clone())
+        .collect();
+    changed.extend(
+        after
+            .keys()
+            .filter(|rel| !before.contains_key(*rel))
+            .cloned(),
+    );
+    changed
+}
+
+/// One grading job: its workspace, ready to grade submissions one by one.
+pub struct Grader<'a> {
+    workbook: &'a Workbook,
+    job_dir: PathBuf,
+    scratch: Scratch,
+    env: CheckEnv,
+    target_baseline: Baseline,
+    c_baseline: Baseline,
+}
+
+impl<'a> Grader<'a> {
+    pub fn prepare(
+        context: &'a Context,
+        job_dir: &Path,
+        also_skip: &[OsString],
+        confinement: &Confinement,
+        expected: Option<Arc<ExpectedTests>>,
+    ) -> Result<Grader<'a>> {
+        let workbook = &context.workbook;
+        let root = job_dir.join("workbook");
+        let scratch = Scratch::new(workbook, root.clone(), also_skip).without_answers();
+        scratch
+            .restore()
+            .with_context(|| format!("preparing the grading workspace {}", root.display()))?;
+        let mut env = context.env.in_copy(&root, job_dir.join("target"));
+        env.color = false;
+        env.write_new_snapshots = false;
+        env.sandbox = confinement.sandbox(job_dir.join("tmp"))?;
+        env.expected = expected;
+        let mut grader = Grader {
+            workbook,
+            job_dir: job_dir.to_path_buf(),
+            scratch,
+            env,
+            target_baseline: Baseline::new(),
+            c_baseline: Baseline::new(),
+        };
+        grader.warm_up()?;
+        Ok(grader)
+    }
+
+    /// Builds the C and every lesson's untouched crate, so that the
+    /// dependencies are compiled before the first submission, and records
+    /// what the build folders hold.
+    fn warm_up(&mut self) -> Result<()> {
+        let root = self.scratch.root.clone();
+        // The exercises as shipped: what compiles before any submission.
+        self.scratch
+            .take_editable(self.workbook, &self.workbook.root, &[])?;
+        c_build::build_all(
+            &root.join("csrc"),
+            &self.env.c_dir,
+            &self.workbook.all_c_needs(),
+        )
+        .map_err(|err| instructor_c_error(err, &root, self.workbook))?;
+        // The first build compiles every dependency: give it time.
+        self.env.build_timeout = Duration::from_secs(1800);
+        compile_dependencies(&self.env, &self.workbook.lessons).map_err(|why| {
+            anyhow::anyhow!(
+                "the dependencies do not compile in the grading workspace {} (not the \
+                 learners' fault):\n{why}",
+                root.display()
+            )
+        })?;
+        // From now on a lesson compiles in seconds; a build that takes
+        // minutes is a learner's build.rs that loops.
+        self.env.build_timeout =
+            Duration::from_secs((self.env.limits.timeout.as_secs() * 6).max(120));
+        self.record_baselines();
+        Ok(())
+    }
+
+    fn record_baselines(&mut self) {
+        let lessons = &self.workbook.lessons;
+        self.target_baseline = baseline(&self.env.target(), |rel| shared_build_file(rel, lessons));
+        let output = self.env.out_dir.clone();
+        let c_dir = self.env.c_dir.clone();
+        self.c_baseline = baseline(&c_dir, |rel| !c_dir.join(rel).starts_with(&output));
+    }
+
+    /// Build files and C libraries that changed since the warm-up: only
+    /// learner code can have changed them.
+    fn build_files_changed(&self) -> Vec<PathBuf> {
+        let lessons = &self.workbook.lessons;
+        let target = self.env.target();
+        let mut changed: Vec<PathBuf> = changes(
+            &self.target_baseline,
+            &baseline(&target, |rel| shared_build_file(rel, lessons)),
+        )
+        .into_iter()
+        .map(|rel| Path::new("target").join(rel))
+        .collect();
+        let output = self.env.out_dir.clone();
+        let c_dir = self.env.c_dir.clone();
+        changed.extend(
+            changes(
+                &self.c_baseline,
+                &baseline(&c_dir, |rel| !c_dir.join(rel).starts_with(&output)),
+            )
+            .into_iter()
+            .map(|rel| Path::new("build").join(rel)),
+        );
+        changed
+    }
+
+    /// Makes the build folders anew after learner code changed them.
+    fn rebuild_build_folders(&mut self) -> Result<()> {
+        let _ = std::fs::remove_dir_all(self.env.target());
+        let _ = std::fs::remove_dir_all(&self.env.c_dir);
+        self.warm_up()
+    }
+
+    /// Grades one submission. Never fails: whatever goes wrong is in the report.
+    pub fn grade(&mut self, source: &Source) -> SubmissionReport {
+        let start = Instant::now();
+        let mut report = SubmissionReport {
+            name: source.name.clone(),
+            source: source.path.display().to_string(),
+            score: 0,
+            max_score: POINTS_PER_LESSON * self.workbook.lessons.len() as u32,
+            error: None,
+            flags: Vec::new(),
+            lessons: Vec::new(),
+            seconds: 0.0,
+        };
+        let unpack_dir = self.job_dir.join("unpacked");
+        match submission::open(source, &unpack_dir) {
+            Err(err) => {
+                report.error = Some(err.to_string());
+                report.lessons = self.all_lessons(GradeVerdict::Missing, |_| {
+                    format!("The submission could not be read: {err}")
+                });
+            }
+            Ok(opened) => {
+                if let Err(err) = self.grade_opened(&opened, &mut report) {
+                    report.lessons = self.all_lessons(GradeVerdict::Error, |_| {
+                        format!("Not the learner's fault: grading failed: {err:#}")
+                    });
+                }
+            }
+        }
+        if unpack_dir.exists() {
+            let _ = std::fs::remove_dir_all(&unpack_dir);
+        }
+        report.score = report.lessons.iter().map(|l| l.points).sum();
+        report.seconds = start.elapsed().as_secs_f64();
+        report
+    }
+
+    fn all_lessons(
+        &self,
+        verdict: GradeVerdict,
+        detail: impl Fn(&Lesson) -> String,
+    ) -> Vec<LessonResult> {
+        self.workbook
+            .lessons
+            .iter()
+            .map(|lesson| lesson_result(lesson, verdict, detail(lesson), Duration::ZERO))
+            .collect()
+    }
+
+    fn grade_opened(
+        &mut self,
+        opened: &submission::Opened,
+        report: &mut SubmissionReport,
+    ) -> Result<()> {
+        self.scratch.restore()?;
+        let (present, mut flags) =
+            self.scratch
+                .take_editable(self.workbook, &opened.root, &opened.links_ignored)?;
+        flags.extend(workspace::compare_protected(self.workbook, &opened.root));
+        for (lesson, present) in self.workbook.lessons.iter().zip(present) {
+            if !present {
+                let files: Vec<String> = lesson
+                    .editable_paths()
+                    .map(|p| p.to_string_lossy().replace('\\', "/"))
+                    .collect();
+                report.lessons.push(lesson_result(
+                    lesson,
+                    GradeVerdict::Missing,
+                    format!(
+                        "The submission has none of this lesson's files ({}).",
+                        files.join(", ")
+                    ),
+                    Duration::ZERO,
+                ));
+                continue;
+            }
+            let checked = check_lesson(&self.env, lesson);
+            let mut result = lesson_result(
+                lesson,
+                GradeVerdict::from_check(&checked.verdict),
+                detail(&checked),
+                checked.elapsed,
+            );
+            let kind = if checked.verdict == Verdict::ReachesOutside {
+                FlagKind::ReachesOutside
+            } else {
+                FlagKind::Suspicious
+            };
+            for warning in &checked.warnings {
+                flags.push(Flag::new(
+                    kind,
+                    None,
+                    format!("lesson {}: {warning}", lesson.number),
+                ));
+            }
+            // Put the instructor's files back before the next lesson, and
+            // look at the build folders. Anything that changed was changed by
+            // this lesson's code while it ran: its verdict cannot be trusted.
+            let mut changed = self.scratch.restore()?;
+            let build_changed = self.build_files_changed();
+            changed.extend(build_changed.iter().cloned());
+            if !build_changed.is_empty() {
+                self.rebuild_build_folders()?;
+            }
+            if !changed.is_empty() {
+                result.verdict = GradeVerdict::Failed;
+                result.points = 0;
+                result.detail = format!(
+                    "The submission's code changed files the lesson's checks rely on while it \
+                     was checked ({}), so its result does not count. They were restored.",
+                    changed
+                        .iter()
+                        .take(3)
+                        .map(|p| p.to_string_lossy().replace('\\', "/"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
+            for path in changed.iter().take(MAX_LISTED_CHANGES) {
+                flags.push(Flag::new(
+                    FlagKind::ChangedDuringGrading,
+                    Some(path),
+                    format!(
+                        "was changed by the submission's code while lesson {} was checked \
+                         (it was restored, and the lesson failed)",
+                        lesson.number
+                    ),
+                ));
+            }
+            if changed.len() > MAX_LISTED_CHANGES {
+                flags.push(Flag::new(
+                    FlagKind::ChangedDuringGrading,
+                    None,
+                    format!(
+                        "and {} more files were changed while lesson {} was checked",
+                        changed.len() - MAX_LISTED_CHANGES,
+                        lesson.number
+                    ),
+                ));
+            }
+            report.lessons.push(result);
+        }
+        report.flags = flags;
+        Ok(())
+    }
+}
+
+fn lesson_result(
+    lesson: &Lesson,
+    verdict: GradeVerdict,
+    detail: String,
+    elapsed: Duration,
+) -> LessonResult {
+    LessonResult {
+        lesson: lesson.name.clone(),
+        number: lesson.number,
+        verdict,
+        points: if verdict == GradeVerdict::Passed {
+            POINTS_PER_LESSON
+        } else {
+            0
+        },
+        max_points: POINTS_PER_LESSON,
+        detail,
+        seconds: elapsed.as_secs_f64(),
+    }
+}
+
+/// What the checker would tell the learner: the verdict, what it usually
+/// means, and the output that shows it.
+fn detail(report: &Report) -> String {
+    if report.verdict.passed() {
+        return String::new();
+    }
+    let mut text = String::new();
+    if GradeVerdict::from_check(&report.verdict) == GradeVerdict::Error {
+        text.push_str("Not the learner's fault: ");
+    }
+    text.push_str(&format!(
+        "{}. {}",
+        report.verdict.label(),
+        report.verdict.advice()
+    ));
+    if !report.details.trim().is_empty() {
+        text.push_str("\n\n");
+        text.push_str(report.details.trim_end());
+    }
+    cut(&text, 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lessons() -> Vec<Lesson> {
+        vec![Lesson {
+            number: 3,
+            dir_name: "03_abi_add".into(),
+            name: "abi_add".into(),
+            package: "abi_add".into(),
+            title: String::new(),
+            editable: vec![],
+            c_needs: vec![],
+            hints: vec![String::new()],
+            rank: vec![],
+            advice: vec![],
+        }]
+    }
+
+    #[test]
+    fn lesson_build_files_are_told_from_shared_ones() {
+        let shared = |p: &str| shared_build_file(Path::new(p), &lessons());
+        assert!(shared("debug/deps/libinsta-0123.rlib"));
+        assert!(shared("debug/.fingerprint/insta-0123/lib-insta"));
+        assert!(shared("debug/build/libloading-99/output"));
+        assert!(!shared("debug/deps/abi_add-0123"));
+        assert!(!shared("debug/deps/libabi_add-0123.rlib"));
+        assert!(!shared(
+            "debug/.fingerprint/abi_add-0123/test-integration-test-abi_add"
+        ));
+        assert!(!shared("debug/build/abi_add-77/output"));
+        assert!(!shared("debug/abi_add"));
+        assert!(!shared("debug/abi_add.d"));
+        assert!(!shared("debug/incremental/abi_add-1x/s-abc/dep-graph.bin"));
+        assert!(!shared("debug/.cargo-lock"));
+    }
+}

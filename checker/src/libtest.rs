@@ -1,0 +1,315 @@
+//! Reading libtest, the standard test harness: the list of tests a test
+//! program holds (`--list --format terse`) and the report it prints when it
+//! runs. A lesson passes only on a positive report: every listed test said
+//! `ok` exactly once, no test that does not exist was reported, the summary
+//! agrees, and the program exited 0. An early `std::process::exit(0)` in
+//! learner code therefore fails, with its own verdict.
+//!
+//! Learner code runs inside the test program, so a report can always be
+//! forged by code written for that purpose (printing libtest's lines itself).
+//! What such forgery leaves behind (a test reported twice, a test that does
+//! not exist, a summary that disagrees) is caught and named here.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The tests a test program lists, from `--list --format terse`
+/// (`name: test` lines; benchmarks are not tests).
+pub fn parse_list(stdout: &str) -> BTreeSet<String> {
+    stdout
+        .lines()
+        .filter_map(|line| line.strip_suffix(": test"))
+        .map(str::to_string)
+        .collect()
+}
+
+/// How one test ended, as libtest reported it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Ok,
+    Failed,
+    Ignored,
+}
+
+/// What a test program's report says, line by line.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Report {
+    /// Each test's outcome, in the order reported.
+    pub results: Vec<(String, Outcome)>,
+    /// `test result: ...` summaries: (ok?, passed, failed, ignored).
+    pub summaries: Vec<(bool, usize, usize, usize)>,
+    /// Each failing test's own output (what libtest captured, with the
+    /// panic message), from the `failures:` section.
+    pub failure_output: BTreeMap<String, String>,
+}
+
+/// Reads libtest's pretty report (`test NAME ... ok` lines, the `failures:`
+/// section, the `test result:` line).
+pub fn parse_report(stdout: &str) -> Report {
+    let mut report = Report::default();
+    for line in stdout.lines() {
+        if let Some(rest) = line.strip_prefix("test ") {
+            if let Some(summary) = rest.strip_prefix("result: ") {
+                if let Some(parsed) = parse_summary(summary) {
+                    report.summaries.push(parsed);
+                }
+                continue;
+            }
+            let Some((name, outcome)) = rest.rsplit_once(" ... ") else {
+                continue;
+            };
+            let outcome = match outcome.trim_end() {
+                "ok" => Outcome::Ok,
+                "FAILED" => Outcome::Failed,
+                o if o == "ignored" || o.starts_with("ignored,") => Outcome::Ignored,
+                _ => continue,
+            };
+            report.results.push((name.to_string(), outcome));
+        }
+    }
+    report.failure_output = failure_blocks(stdout);
+    report
+}
+
+/// `ok. 3 passed; 0 failed; 1 ignored; ...` -> (true, 3, 0, 1)
+fn parse_summary(text: &str) -> Option<(bool, usize, usize, usize)> {
+    let (status, counts) = text.split_once(". ")?;
+    let ok = match status {
+        "ok" => true,
+        "FAILED" => false,
+        _ => return None,
+    };
+    let mut passed = None;
+    let mut failed = None;
+    let mut ignored = 0;
+    for part in counts.split(';') {
+        let mut words = part.split_whitespace();
+        let (Some(n), Some(what)) = (words.next(), words.next()) else {
+            continue;
+        };
+        match what {
+            "passed" => passed = n.parse().ok(),
+            "failed" => failed = n.parse().ok(),
+            "ignored" => ignored = n.parse().unwrap_or(0),
+            _ => {}
+        }
+    }
+    Some((ok, passed?, failed?, ignored))
+}
+
+/// The `---- NAME stdout ----` blocks of the `failures:` section.
+fn failure_blocks(stdout: &str) -> BTreeMap<String, String> {
+    let mut blocks = BTreeMap::new();
+    let Some(start) = stdout.find("\nfailures:\n") else {
+        return blocks;
+    };
+    let section = &stdout[start + "\nfailures:\n".len()..];
+    // The section ends where libtest lists the failing names again.
+    let section = section
+        .find("\nfailures:\n")
+        .map_or(section, |end| &section[..end]);
+    let mut current: Option<(String, String)> = None;
+    for line in section.lines() {
+        if let Some(name) = line
+            .strip_prefix("---- ")
+            .and_then(|rest| rest.strip_suffix(" stdout ----"))
+        {
+            if let Some((name, text)) = current.take() {
+                blocks.insert(name, text.trim().to_string());
+            }
+            current = Some((name.to_string(), String::new()));
+        } else if let Some((_, text)) = current.as_mut() {
+            text.push_str(line);
+            text.push('\n');
+        }
+    }
+    if let Some((name, text)) = current {
+        blocks.insert(name, text.trim().to_string());
+    }
+    blocks
+}
+
+/// What a test program's run proves, given the tests it should have run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Judgement {
+    /// Every expected test reported `ok` once (or `ignored`: the lesson's
+    /// own test files mark helpers run in a child process so), and the
+    /// summary agrees.
+    AllPassed,
+    /// These tests reported `FAILED` (in report order).
+    Failed(Vec<String>),
+    /// The report stopped before these tests reported (an early exit).
+    Unreported(Vec<String>),
+    /// The report does not add up: what is wrong with it.
+    Inconsistent(String),
+}
+
+/// Judges a report against the expected tests. `exited_ok`: the program
+/// exited with 0. Failures win over gaps: a failing test says more than a
+/// missing one.
+pub fn judge(report: &Report, expected: &BTreeSet<String>, exited_ok: bool) -> Judgement {
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    for (name, _) in &report.results {
+        *seen.entry(name).or_default() += 1;
+    }
+    let unknown: Vec<&str> = seen
+        .keys()
+        .copied()
+        .filter(|name| !expected.contains(*name))
+        .collect();
+    if !unknown.is_empty() {
+        return Judgement::Inconsistent(format!(
+            "it reported checks that do not exist: {}",
+            unknown.join(", ")
+        ));
+    }
+    let twice: Vec<&str> = seen
+        .iter()
+        .filter(|(_, n)| **n > 1)
+        .map(|(name, _)| *name)
+        .collect();
+    if !twice.is_empty() {
+        return Judgement::Inconsistent(format!(
+            "it reported the same check more than once: {}",
+            twice.join(", ")
+        ));
+    }
+    let failed: Vec<String> = report
+        .results
+        .iter()
+        .filter(|(_, outcome)| *outcome == Outcome::Failed)
+        .map(|(name, _)| name.clone())
+        .collect();
+    if !failed.is_empty() {
+        return Judgement::Failed(failed);
+    }
+    let unreported: Vec<String> = expected
+        .iter()
+        .filter(|name| !seen.contains_key(name.as_str()))
+        .cloned()
+        .collect();
+    if !unreported.is_empty() {
+        return Judgement::Unreported(unreported);
+    }
+    let ignored = report
+        .results
+        .iter()
+        .filter(|(_, outcome)| *outcome == Outcome::Ignored)
+        .count();
+    let adds_up = |passed: usize, ignored_said: usize| {
+        passed + ignored == expected.len() && ignored_said == ignored
+    };
+    match report.summaries.as_slice() {
+        [(true, passed, 0, i)] if adds_up(*passed, *i) && exited_ok => Judgement::AllPassed,
+        [] => Judgement::Unreported(Vec::new()),
+        [(true, passed, 0, i)] if adds_up(*passed, *i) => Judgement::Inconsistent(
+            "every check reported ok, yet the test program did not exit cleanly".into(),
+        ),
+        [summary] => Judgement::Inconsistent(format!(
+            "its summary ({} passed, {} failed) does not match the {} checks that ran",
+            summary.1,
+            summary.2,
+            expected.len()
+        )),
+        _ => Judgement::Inconsistent("it printed more than one summary".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PASSING: &str = "\nrunning 2 tests\ntest a ... ok\ntest m::b ... ok\n\ntest result: ok. 2 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.01s\n\n";
+
+    const FAILING: &str = "\nrunning 2 tests\ntest a ... ok\ntest m::b ... FAILED\n\nfailures:\n\n---- m::b stdout ----\n\nthread 'm::b' panicked at src/lib.rs:7:5:\nnot yet implemented\nnote: run with `RUST_BACKTRACE=1`\n\n\nfailures:\n    m::b\n\ntest result: FAILED. 1 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.01s\n\n";
+
+    fn expected() -> BTreeSet<String> {
+        ["a", "m::b"].iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn lists_are_read_from_terse_output() {
+        let list = parse_list("a: test\nm::b: test\nbench_x: benchmark\n");
+        assert_eq!(list, expected());
+    }
+
+    #[test]
+    fn a_full_positive_report_passes() {
+        assert_eq!(
+            judge(&parse_report(PASSING), &expected(), true),
+            Judgement::AllPassed
+        );
+    }
+
+    #[test]
+    fn failures_are_named_with_their_output() {
+        let report = parse_report(FAILING);
+        assert_eq!(
+            judge(&report, &expected(), false),
+            Judgement::Failed(vec!["m::b".into()])
+        );
+        let output = &report.failure_output["m::b"];
+        assert!(output.starts_with("thread 'm::b' panicked at src/lib.rs:7:5:"));
+        assert!(output.contains("not yet implemented"));
+        assert!(!output.contains("test result"));
+    }
+
+    #[test]
+    fn an_early_exit_with_code_zero_does_not_pass() {
+        // `std::process::exit(0)` in the first test: nothing after "running".
+        let report = parse_report("\nrunning 2 tests\n");
+        assert_eq!(
+            judge(&report, &expected(), true),
+            Judgement::Unreported(vec!["a".into(), "m::b".into()])
+        );
+        // One test reported before the exit.
+        let report = parse_report("\nrunning 2 tests\ntest a ... ok\n");
+        assert_eq!(
+            judge(&report, &expected(), true),
+            Judgement::Unreported(vec!["m::b".into()])
+        );
+    }
+
+    #[test]
+    fn forged_reports_do_not_add_up() {
+        let forged = format!("test a ... ok\ntest m::b ... ok\n{PASSING}");
+        assert!(matches!(
+            judge(&parse_report(&forged), &expected(), true),
+            Judgement::Inconsistent(why) if why.contains("more than once")
+        ));
+        let invented = "test a ... ok\ntest m::b ... ok\ntest extra ... ok\n\ntest result: ok. 3 passed; 0 failed; 0 ignored\n";
+        assert!(matches!(
+            judge(&parse_report(invented), &expected(), true),
+            Judgement::Inconsistent(why) if why.contains("do not exist")
+        ));
+        let wrong_count =
+            "test a ... ok\ntest m::b ... ok\n\ntest result: ok. 5 passed; 0 failed; 0 ignored\n";
+        assert!(matches!(
+            judge(&parse_report(wrong_count), &expected(), true),
+            Judgement::Inconsistent(why) if why.contains("does not match")
+        ));
+    }
+
+    #[test]
+    fn a_clean_report_with_a_bad_exit_is_not_a_pass() {
+        assert!(matches!(
+            judge(&parse_report(PASSING), &expected(), false),
+            Judgement::Inconsistent(_)
+        ));
+    }
+
+    #[test]
+    fn ignored_helpers_count_as_reported() {
+        // Lessons mark helpers that a check runs in a child process #[ignore].
+        let report = parse_report(
+            "test a ... ok\ntest m::b ... ignored, run in a child\n\ntest result: ok. 1 passed; 0 failed; 1 ignored; 0 measured\n",
+        );
+        assert_eq!(judge(&report, &expected(), true), Judgement::AllPassed);
+        let lying = parse_report(
+            "test a ... ok\ntest m::b ... ignored\n\ntest result: ok. 2 passed; 0 failed; 0 ignored\n",
+        );
+        assert!(matches!(
+            judge(&lying, &expected(), true),
+            Judgement::Inconsistent(_)
+        ));
+    }
+}
