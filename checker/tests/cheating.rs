@@ -141,7 +141,10 @@ fn grade_the_cheaters() -> Batch {
     cheater("linked_folder", &|s| {
         let src = s.join("exercises/01_answer/src");
         std::fs::remove_dir_all(&src).unwrap();
+        #[cfg(unix)]
         std::os::unix::fs::symlink(&linked_to, &src).unwrap();
+        #[cfg(windows)]
+        std::os::windows::fs::symlink_dir(&linked_to, &src).unwrap();
     });
     // ... and at run time, by absolute and relative paths.
     let reader = format!(
