@@ -163,8 +163,8 @@ fn grade_the_cheaters() -> Batch {
     });
     // 4. Writing into the instructor's copy, the workspace and the C build.
     let writer = format!(
-        r#"fn main() {{
-    let weak = "\#[test]\nfn greets_ferris() {{}}\n";
+        r##"fn main() {{
+    let weak = "#[test]\nfn greets_ferris() {{}}\n";
     let _ = std::fs::write("{inst}/exercises/02_greeting/tests/check.rs", weak);
     let _ = std::fs::write("tests/check.rs", weak);
     let _ = std::fs::write("../../csrc/answer.c", "int main(void) {{ return 0; }}");
@@ -174,7 +174,7 @@ fn grade_the_cheaters() -> Batch {
     let _ = std::fs::write("{inst}/pwned", "x");
     println!("{{}}", greeting::greeting("world"));
 }}
-"#
+"##
     );
     cheater("writes_everywhere", &|s| {
         write(s, "exercises/02_greeting/src/lib.rs", WRONG_GREETING);
