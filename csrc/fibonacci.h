@@ -7,9 +7,9 @@
 /* If *a == F(k) and *b == F(k+1) on entry, then on return
  * *a == F(k+1) and *b == F(k+2).
  * Start with *a = 0 (F(0)) and *b = 1 (F(1)).
- * The sum is an `int` addition: F(47) = 2971215073 does not fit in a 32-bit
- * int, and signed overflow is undefined behaviour in C, so never call this
- * when *b is F(46) or larger, i.e. when it would compute F(47) or beyond. */
+ * The sum is an `int` addition, and signed overflow is undefined behaviour
+ * in C: never call this when *a + *b would not fit in an int. (Which call is
+ * the first that would? Lesson 5 has you work it out.) */
 DLL_EXPORT void fibo(int *a, int *b);
 
 #endif

@@ -97,7 +97,9 @@ impl CheckEnv {
             .unwrap_or_else(|| self.root.join("target"))
     }
 
-    fn cargo(&self) -> Command {
+    /// A cargo command for this copy, with the environment every check gives
+    /// it (also used by the first-build warm-up, so both share one build).
+    pub fn cargo(&self) -> Command {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let mut command = Command::new(cargo);
         command.current_dir(&self.root);
@@ -142,11 +144,16 @@ impl CheckEnv {
 
     /// Runs learner code: in the sandbox when grading.
     fn run(&self, command: Command, step: Step, limits: Limits) -> std::io::Result<RunOutput> {
-        let mut command = match &self.sandbox {
-            Some(sandbox) => sandbox.wrap(&command, step, self),
-            None => command,
-        };
-        process::run(&mut command, limits)
+        match &self.sandbox {
+            Some(sandbox) => {
+                let mut wrapped = sandbox.wrap(&command, step, self);
+                Ok(crate::sandbox::unwrap_output(process::run(
+                    &mut wrapped,
+                    limits,
+                )?))
+            }
+            None => process::run(&mut { command }, limits),
+        }
     }
 }
 
@@ -620,7 +627,7 @@ struct Artifacts {
 
 /// What identifies a file's contents without reading them: a file replaced
 /// or rewritten gets a new inode or change time, which no one can set back.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Fingerprint {
     len: u64,
     modified: Option<std::time::SystemTime>,
@@ -646,29 +653,41 @@ impl Fingerprint {
     }
 }
 
-/// Compiles the dependencies of every lesson, in a workspace whose
-/// exercises are as shipped: grading's warm-up, so that the first submission
-/// is not charged for them. Unsolved lessons may well not link (that is what
-/// they are), so cargo keeps going past them; only cargo itself failing to
-/// run is an error.
+/// Compiles the dependencies of each lesson, in a workspace whose exercises
+/// are as shipped: grading's warm-up, so that the first submission is not
+/// charged for them. One lesson at a time, as checks build them: cargo
+/// unifies features across the packages of one call, so building them
+/// together would make other dependency builds than the checks use. Unsolved
+/// lessons may well not link (that is what they are), so cargo keeps going
+/// past them; cargo refusing to run is an error.
 pub fn compile_dependencies(env: &CheckEnv, lessons: &[Lesson]) -> Result<(), String> {
-    let mut command = env.cargo();
-    command.args(["test", "--no-run", "--quiet", "--keep-going"]);
-    for lesson in lessons {
-        command.args(["-p", &lesson.package]);
-    }
     let limits = Limits {
         timeout: env.build_timeout,
         output_cap: 64 << 20,
         memory: None,
     };
-    match env.run(command, Step::Build, limits) {
-        Ok(run) if run.ending == Ending::TimedOut => {
-            Err("compiling the dependencies took too long".into())
+    for lesson in lessons {
+        let mut command = env.cargo();
+        command.args([
+            "test",
+            "--no-run",
+            "--quiet",
+            // Keeps cargo building past a crate that fails.
+            "--no-fail-fast",
+            "-p",
+            &lesson.package,
+        ]);
+        match env.run(command, Step::Build, limits) {
+            // 101: some crate did not compile, as an unsolved one may not.
+            Ok(run) if matches!(run.ending, Ending::Exited(0 | 101)) => {}
+            Ok(run) if run.ending == Ending::TimedOut => {
+                return Err("compiling the dependencies took too long".into());
+            }
+            Ok(run) => return Err(cut(&cargo_stderr(&run.stderr), SHOWN_LINES)),
+            Err(err) => return Err(format!("cargo could not be started: {err}")),
         }
-        Ok(_) => Ok(()),
-        Err(err) => Err(format!("cargo could not be started: {err}")),
     }
+    Ok(())
 }
 
 // The error is the verdict itself, made once per check: its size is no cost.

@@ -9,13 +9,12 @@ use std::time::Duration;
 use anyhow::{Context as _, Result, bail};
 
 use crate::c_build::{self, Built, CBuildError};
-use crate::check::{CheckEnv, check_lesson};
+use crate::check::CheckEnv;
 use crate::process::Limits;
-use crate::progress::{self, Loaded, Progress};
 use crate::scratch::{self, Scratch};
-use crate::verdict::Report;
+use crate::session::{Session, run_check};
 use crate::workbook::{Lesson, Workbook};
-use crate::{reset as reset_mod, ui};
+use crate::{reset as reset_mod, ui, warmup};
 
 /// The output a learner's program or tests may print before it is stopped.
 pub const OUTPUT_CAP: usize = 256 * 1024;
@@ -42,7 +41,7 @@ impl Context {
             memory: Some(MEMORY_LIMIT),
         };
         let mut env = CheckEnv::for_workbook(&root, limits);
-        env.color = crate::ui::stdout_takes_colors();
+        env.color = ui::color_enabled();
         Ok(Context { workbook, env })
     }
 
@@ -52,7 +51,8 @@ impl Context {
 }
 
 pub fn fail(err: &anyhow::Error) -> ExitCode {
-    eprintln!("error: {err:#}");
+    // Never `eprintln!`: it panics when the terminal is gone.
+    let _ = writeln!(std::io::stderr(), "error: {err:#}");
     ExitCode::from(2)
 }
 
@@ -64,62 +64,56 @@ fn exit_for(passed: bool) -> ExitCode {
     }
 }
 
-/// The saved progress; when it is missing or unreadable, it is rebuilt by
-/// checking the lessons in order up to the first that does not pass.
-pub fn load_progress(context: &Context) -> Result<Progress> {
-    match progress::load(context.root()) {
-        Loaded::Found(progress) => Ok(progress),
-        Loaded::Missing => Ok(check_in_order(context, &mut |_, _| {})?.0),
-        Loaded::Corrupt { set_aside, why } => {
-            eprintln!(
-                "note: your progress file could not be read ({why}); it was moved to {} and is \
-                 being rebuilt by checking your lessons.",
-                set_aside.display()
-            );
-            Ok(check_in_order(context, &mut |_, _| {})?.0)
-        }
+/// Prints the session's warnings on stderr (a closed stderr is no reason to
+/// stop: the verdict still goes to stdout).
+pub fn print_warnings(session: &mut Session) {
+    for warning in session.take_warnings() {
+        let _ = writeln!(std::io::stderr(), "warning: {warning}");
     }
 }
 
-/// Checks lessons from the first, stopping at the first that does not pass;
-/// saves and returns the progress, and that lesson's report.
-pub fn check_in_order(
-    context: &Context,
-    on_checked: &mut dyn FnMut(&Lesson, &Report),
-) -> Result<(Progress, Option<Report>)> {
-    let mut progress = Progress::new();
-    let mut failing = None;
-    for lesson in &context.workbook.lessons {
-        let report = check_lesson(&context.env, lesson);
-        on_checked(lesson, &report);
-        progress.record(lesson, report.verdict.passed());
-        if !report.verdict.passed() {
-            failing = Some(report);
-            break;
-        }
+/// The session with every lesson's state known: when no progress was
+/// recorded yet (or it was unreadable), it is rebuilt by checking the
+/// lessons in order up to the first that does not pass.
+pub fn known_session(context: &Context) -> Session {
+    let mut session = Session::from_context(context);
+    print_warnings(&mut session);
+    if !session.recorded() {
+        let _activity =
+            ui::Activity::start("no progress recorded yet: checking your lessons".into());
+        session.check_in_order(true, &mut |_, _| {});
     }
-    progress.save(context.root())?;
-    Ok((progress, failing))
+    session
 }
 
-/// No terminal: print the status once and exit 0 only if every lesson passes.
+/// No terminal: check every lesson in order up to the first that fails,
+/// print the status once, and exit 0 only if every lesson passes. What was
+/// recorded for the lessons after that one is kept.
 pub fn status_once(context: &Context) -> Result<ExitCode> {
-    let workbook = &context.workbook;
-    let (progress, failing) = check_in_order(context, &mut |lesson, report| {
+    let mut session = Session::from_context(context);
+    if let Some(first) = session.workbook.lessons.first() {
+        // On a fresh clone: a bar while the dependencies compile.
+        warmup::first_build(&session.env, first);
+    }
+    let activity = ui::Activity::start("checking your lessons in order".into());
+    let failing = session.check_in_order(false, &mut |lesson, report| {
         if report.verdict.passed() {
-            println!("PASS lesson {} ({})", lesson.number, lesson.name);
+            activity.suspend(|| println!("PASS lesson {} ({})", lesson.number, lesson.name));
         }
-    })?;
+    });
+    drop(activity);
+    print_warnings(&mut session);
+    let workbook = &session.workbook;
     println!(
         "\nFFI Workbook {}",
-        ui::progress_bar(progress.count(workbook), workbook.lessons.len())
+        ui::progress_bar(session.passed_count(), workbook.lessons.len())
     );
-    match (progress.current(workbook), failing) {
-        (Some(lesson), Some(report)) => {
-            println!("\n{}", ui::report_text(workbook, lesson, &report));
+    match failing {
+        Some((lesson, report)) => {
+            println!("\n{}", ui::report_text(workbook, &lesson, &report));
             Ok(exit_for(false))
         }
-        _ => {
+        None => {
             println!("Every lesson passes. Congratulations!");
             Ok(exit_for(true))
         }
@@ -127,28 +121,27 @@ pub fn status_once(context: &Context) -> Result<ExitCode> {
 }
 
 pub fn list(context: &Context) -> Result<ExitCode> {
-    let progress = load_progress(context)?;
-    let workbook = &context.workbook;
+    let mut session = known_session(context);
+    print_warnings(&mut session);
     println!(
         "FFI Workbook {}",
-        ui::progress_bar(progress.count(workbook), workbook.lessons.len())
+        ui::progress_bar(session.passed_count(), session.workbook.lessons.len())
     );
-    print!("{}", ui::list_text(workbook, &progress));
+    print!("{}", ui::list_text(&session, None));
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn run(context: &Context, query: &str) -> Result<ExitCode> {
-    let lesson = context.workbook.find(query)?;
-    let report = check_lesson(&context.env, lesson);
-    // One lesson's check must not trigger a rebuild of every other verdict:
-    // an unreadable file simply starts afresh from this verdict.
-    let mut progress = match progress::load(context.root()) {
-        Loaded::Found(progress) => progress,
-        Loaded::Missing | Loaded::Corrupt { .. } => Progress::new(),
-    };
-    progress.record(lesson, report.verdict.passed());
-    progress.save(context.root())?;
-    print!("{}", ui::report_text(&context.workbook, lesson, &report));
+    let mut session = Session::from_context(context);
+    let lesson = session.workbook.find(query)?.clone();
+    let activity = ui::Activity::start(format!(
+        "checking lesson {} ({})",
+        lesson.number, lesson.name
+    ));
+    let report = session.check(&lesson);
+    drop(activity);
+    print_warnings(&mut session);
+    print!("{}", ui::report_text(&session.workbook, &lesson, &report));
     Ok(exit_for(report.verdict.passed()))
 }
 
@@ -188,6 +181,9 @@ pub fn read_lesson_text(root: &Path, lesson: &Lesson) -> Result<String> {
 
 pub fn verify(context: &Context, solutions: bool, review: bool) -> Result<ExitCode> {
     let workbook = &context.workbook;
+    // The learner's own lessons are recorded in their progress; the
+    // solutions are checked in a scratch copy and recorded nowhere.
+    let mut session = (!solutions).then(|| Session::from_context(context));
     let (env, what) = if solutions {
         (
             prepare_solutions_copy(context, review)?,
@@ -196,29 +192,31 @@ pub fn verify(context: &Context, solutions: bool, review: bool) -> Result<ExitCo
     } else {
         (context.env.clone(), "lessons")
     };
-    let mut progress = Progress::new();
     let mut failures = Vec::new();
+    let total = workbook.lessons.len();
     for lesson in &workbook.lessons {
-        let report = check_lesson(&env, lesson);
+        let spinner = ui::Activity::start(format!(
+            "checking lesson {}/{total} ({})",
+            lesson.number, lesson.name
+        ));
+        let checked = run_check(&env, lesson);
+        drop(spinner);
+        let report = &checked.report;
         println!(
             "{} {:>2} {:<12} {} ({:.1} s)",
-            if report.verdict.passed() {
-                "PASS"
-            } else {
-                "FAIL"
-            },
+            ui::mark(&report.verdict),
             lesson.number,
             lesson.name,
             report.verdict.label(),
             report.elapsed.as_secs_f64()
         );
-        progress.record(lesson, report.verdict.passed());
-        if !report.verdict.passed() {
-            failures.push((lesson, report));
+        if let Some(session) = session.as_mut() {
+            session.record(&checked);
+            print_warnings(session);
         }
-    }
-    if !solutions {
-        progress.save(context.root())?;
+        if !report.verdict.passed() {
+            failures.push((lesson, checked.report));
+        }
     }
     for (lesson, report) in &failures {
         println!("\n{}", ui::report_text(workbook, lesson, report));
@@ -245,6 +243,8 @@ pub fn verify(context: &Context, solutions: bool, review: bool) -> Result<ExitCo
 /// and the copy is only brought up to date, so a second run rebuilds only
 /// what changed.
 fn prepare_solutions_copy(context: &Context, review: bool) -> Result<CheckEnv> {
+    // Said before the scratch copy is made, not after.
+    scratch::require_solutions(&context.workbook)?;
     let base = context.root().join("target").join("workbook-scratch");
     let copy = base.join("solutions");
     Scratch::new(&context.workbook, copy.clone(), &[])
@@ -317,10 +317,9 @@ pub fn reset(context: &Context, query: &str, yes: bool) -> Result<ExitCode> {
     for path in &outcome.restored {
         println!("Restored {} (from git {})", path.display(), outcome.source);
     }
-    if let Loaded::Found(mut progress) = progress::load(context.root()) {
-        progress.record(lesson, false);
-        progress.save(context.root())?;
-    }
+    let mut session = Session::from_context(context);
+    session.forget(lesson);
+    print_warnings(&mut session);
     Ok(ExitCode::SUCCESS)
 }
 

@@ -6,14 +6,18 @@
 //! - `workbook`: the workbook on disk, its lessons and their manifests;
 //! - `c_build`: the C artifacts from `csrc/`;
 //! - `process`: running learner code as a child process tree with limits
-//!   (`process_tree_windows`: the tree as a Windows job object);
 //! - `check`: one lesson's check, from build to verdict;
 //! - `verdict`: what a check concluded, in words a learner can act on;
 //! - `crash`: what a signal or a Windows crash code means;
 //! - `progress`, `reset`, `scratch`: the learner's state, restoring files,
 //!   scratch copies of a workbook;
-//! - `ui`, `watch`, `commands`: the front ends;
-//! - `grade`: grading a class.
+//! - `session`: the one owner of the workbook, its check environment and the
+//!   progress; every front end checks and records through it;
+//! - `summary`: compiler and test output as a learner should read it;
+//! - `ui`, `screen`, `warmup`, `watch`, `commands`: the front ends;
+//! - `grade`: grading a class (in the sandbox, `sandbox`; with learner code
+//!   read for what it reaches, `reach`; libtest's reports read by `libtest`);
+//! - `template`: the learners' repository, without the answers.
 
 pub mod c_build;
 pub mod check;
@@ -22,14 +26,17 @@ pub mod crash;
 pub mod grade;
 pub mod libtest;
 pub mod process;
-#[cfg(windows)]
-pub mod process_tree_windows;
 pub mod progress;
 pub mod reach;
 pub mod reset;
 pub mod sandbox;
 pub mod scratch;
+pub mod screen;
+pub mod session;
+pub mod summary;
+pub mod template;
 pub mod ui;
 pub mod verdict;
+pub mod warmup;
 pub mod watch;
 pub mod workbook;

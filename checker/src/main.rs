@@ -4,7 +4,7 @@
 //! below do one thing each. Exit codes: 0 success, 1 checks failed, 2 usage
 //! or environment errors.
 
-use checker::{commands, grade, process, watch, workbook};
+use checker::{commands, grade, process, template, watch, workbook};
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -110,6 +110,37 @@ enum Cmd {
         /// report says the run was unconfined.
         #[arg(long)]
         unconfined: bool,
+        /// Grade only the K-th of N parts of the batch (1 <= K <= N), for
+        /// grading on N machines at once; join their JSON reports with
+        /// `checker merge`. A submission's part depends on its name alone.
+        /// Give every part the same list of submissions.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<grade::Shard>,
+    },
+    /// Join the JSON reports of `grade --shard K/N` runs into one report.
+    ///
+    /// The result is the report one run over the whole batch would give
+    /// (timings aside), in any format. Reports of different workbooks or
+    /// lessons, a shard missing or given twice, and a submission in two
+    /// reports are refused. Exits 0, or 2 when a lesson could not be graded.
+    Merge {
+        /// JSON reports written by `grade --out FILE.json`.
+        #[arg(required = true, value_name = "REPORT.json")]
+        reports: Vec<PathBuf>,
+        /// The report on stdout (see `grade --format`).
+        #[arg(long, value_enum, default_value_t = grade::Format::Table)]
+        format: grade::Format,
+        /// Write the merged report to FILE, in the format its extension
+        /// names. May be repeated; stdout then shows the table.
+        #[arg(long, short, value_name = "FILE")]
+        out: Vec<PathBuf>,
+    },
+    /// Write the learners' repository (for a GitHub Classroom template):
+    /// this workbook's committed files without solutions/ or anything else
+    /// that holds an answer, with the learners' README and CI.
+    Template {
+        /// A new or empty folder.
+        dir: PathBuf,
     },
 }
 
@@ -117,6 +148,20 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     process::init();
     process::kill_children_on_interrupt();
+    // Merging reads reports only: it needs no workbook.
+    if let Some(Cmd::Merge {
+        reports,
+        format,
+        out,
+    }) = cli.command
+    {
+        let options = grade::MergeOptions {
+            reports,
+            format,
+            out,
+        };
+        return grade::merge(options).unwrap_or_else(|err| commands::fail(&err));
+    }
     let root = match workbook::locate(cli.workbook.clone()) {
         Ok(root) => root,
         Err(err) => return commands::fail(&err),
@@ -146,6 +191,7 @@ fn main() -> ExitCode {
             jobs,
             work_dir,
             unconfined,
+            shard,
         }) => grade::run(
             &context,
             grade::Options {
@@ -155,8 +201,11 @@ fn main() -> ExitCode {
                 jobs: jobs.map(usize::from),
                 work_dir,
                 unconfined,
+                shard,
             },
         ),
+        Some(Cmd::Template { dir }) => template::run(&context, &dir),
+        Some(Cmd::Merge { .. }) => unreachable!("merge runs before the workbook is loaded"),
     };
     result.unwrap_or_else(|err| commands::fail(&err))
 }

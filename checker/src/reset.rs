@@ -33,25 +33,21 @@ pub fn reset(root: &Path, lesson: &Lesson) -> Result<Outcome> {
         pristine.push((path, text));
     }
 
-    let stamp = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let backup_dir = root
-        .join(".workbook")
-        .join("backups")
-        .join(format!("{}-{stamp}", lesson.dir_name));
-    let mut backup = None;
+    let backups = root.join(".workbook").join("backups");
+    let mut backup_dir: Option<PathBuf> = None;
     for (path, original) in &pristine {
         let current = root.join(path);
         if let Ok(mine) = std::fs::read(&current)
             && mine != *original
         {
-            let saved = backup_dir.join(path);
+            if backup_dir.is_none() {
+                backup_dir = Some(new_backup_dir(&backups, &lesson.dir_name)?);
+            }
+            let dir = backup_dir.as_ref().expect("set just above");
+            let saved = dir.join(path);
             std::fs::create_dir_all(saved.parent().expect("a file path has a folder"))?;
             std::fs::write(&saved, &mine)
                 .with_context(|| format!("backing up {}", current.display()))?;
-            backup = Some(backup_dir.clone());
         }
     }
     let mut restored = Vec::new();
@@ -65,10 +61,36 @@ pub fn reset(root: &Path, lesson: &Lesson) -> Result<Outcome> {
         restored.push(path);
     }
     Ok(Outcome {
-        backup,
+        backup: backup_dir,
         source,
         restored,
     })
+}
+
+/// A backup folder of its own for this reset: `LESSON-SECONDS`, with `-2`,
+/// `-3`... when a reset in the same second already made that one. Created
+/// here (`create_dir` fails if it exists), so two resets never share one.
+fn new_backup_dir(backups: &Path, lesson: &str) -> Result<PathBuf> {
+    std::fs::create_dir_all(backups).with_context(|| format!("creating {}", backups.display()))?;
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    for n in 1u32.. {
+        let name = match n {
+            1 => format!("{lesson}-{stamp}"),
+            n => format!("{lesson}-{stamp}-{n}"),
+        };
+        let dir = backups.join(name);
+        match std::fs::create_dir(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(err) => {
+                return Err(err).with_context(|| format!("creating {}", dir.display()));
+            }
+        }
+    }
+    unreachable!("some backup name is free")
 }
 
 fn pristine_revision(root: &Path) -> Result<String> {
@@ -101,4 +123,20 @@ fn git(root: &Path, args: &[&str]) -> Result<Vec<u8>> {
         bail!("{}", String::from_utf8_lossy(&output.stderr).trim());
     }
     Ok(output.stdout)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backups_made_in_the_same_second_never_share_a_folder() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dirs: Vec<PathBuf> = (0..3)
+            .map(|_| new_backup_dir(tmp.path(), "01_pointers").unwrap())
+            .collect();
+        assert_ne!(dirs[0], dirs[1]);
+        assert_ne!(dirs[1], dirs[2]);
+        assert!(dirs.iter().all(|dir| dir.is_dir()));
+    }
 }

@@ -206,14 +206,62 @@ impl Sandbox {
         command
             .env("CARGO_HOME", &self.cargo_home)
             .env("TMPDIR", "/tmp");
-        command.arg("--").arg("prlimit");
+        // Inside: a shell that runs the step under its limits, then counts
+        // what the step left running (all of it ends with the sandbox's PID
+        // namespace a moment later) and says how the step ended: bwrap itself
+        // reports a signal only as an exit code above 128.
+        command.args(["--", "sh", "-c", STEP_SCRIPT, "ffi-workbook-step"]);
         command.arg(format!("--fsize={MAX_FILE_BYTES}"));
         command.arg(format!("--nproc={MAX_PROCESSES}"));
-        command.arg("--");
         command.arg(inner.get_program());
         command.args(inner.get_args());
         command
     }
+}
+
+/// The shell script each sandboxed step runs: `$1`, `$2` are prlimit's
+/// options, the rest the step. In the PID namespace, pid 1 is bwrap and
+/// pid 2 this shell, so any other process is one the step left behind.
+const STEP_SCRIPT: &str = r#"fsize=$1; nproc=$2; shift 2
+prlimit "$fsize" "$nproc" -- "$@"
+status=$?
+set -- /proc/[0-9]*
+echo "ffi-workbook-step: status $status, left $(($# - 2))" >&2
+exit "$status""#;
+
+/// What a sandboxed step's own report line (the last line of its stderr)
+/// says, applied to the run: the line is removed, an exit status above 128
+/// is the signal it stands for, and the processes the step left running
+/// are its strays. Learner code could print such a line itself; only the
+/// last one counts, and it can change nothing but the learner's own flags.
+pub fn unwrap_output(mut run: crate::process::RunOutput) -> crate::process::RunOutput {
+    use crate::process::Ending;
+    let Some(start) = run.stderr.rfind("ffi-workbook-step: status ") else {
+        return run;
+    };
+    let line = run.stderr[start..].lines().next().unwrap_or("").to_string();
+    let parse = |after: &str| -> Option<i32> {
+        line.split(after)
+            .nth(1)?
+            .split(|c: char| !c.is_ascii_digit())
+            .next()?
+            .parse()
+            .ok()
+    };
+    if let (Some(status), Some(left)) = (parse("status "), parse("left ")) {
+        run.strays = usize::try_from(left).unwrap_or(0);
+        if let Ending::Exited(code) = run.ending
+            && code == status
+            && (129..=192).contains(&code)
+        {
+            run.ending = Ending::Signaled(code - 128);
+        }
+        let end = start + line.len();
+        let rest = run.stderr[end..].trim_start_matches('\n').to_string();
+        run.stderr.truncate(start);
+        run.stderr.push_str(&rest);
+    }
+    run
 }
 
 /// Which of the grader's environment variables a sandboxed step gets.
@@ -266,6 +314,34 @@ fn is_executable(path: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_steps_own_report_is_read_and_removed() {
+        use crate::process::{Ending, RunOutput};
+        let run = |ending, stderr: &str| RunOutput {
+            ending,
+            stdout: String::new(),
+            stderr: stderr.into(),
+            strays: 0,
+        };
+        let crashed = unwrap_output(run(
+            Ending::Exited(139),
+            "boom\nffi-workbook-step: status 139, left 0\n",
+        ));
+        assert_eq!(crashed.ending, Ending::Signaled(11));
+        assert_eq!(crashed.stderr, "boom\n");
+        let daemon = unwrap_output(run(
+            Ending::Exited(0),
+            "ffi-workbook-step: status 0, left 2\n",
+        ));
+        assert_eq!((daemon.ending, daemon.strays), (Ending::Exited(0), 2));
+        // A time-out has no report line: nothing changes.
+        let hung = unwrap_output(run(Ending::TimedOut, "partial"));
+        assert_eq!(
+            (hung.ending, hung.stderr.as_str()),
+            (Ending::TimedOut, "partial")
+        );
+    }
 
     #[test]
     fn secrets_stay_outside() {

@@ -157,8 +157,23 @@ impl Scratch {
     }
 }
 
+/// Fails with a plain message when the workbook has no `solutions/`: the
+/// learners' copy (`checker template`) has none.
+pub fn require_solutions(workbook: &Workbook) -> Result<()> {
+    if !workbook.root.join("solutions").is_dir() {
+        bail!(
+            "this workbook has no reference solutions: {} has no solutions/ folder. It is the \
+             learners' copy of the course (made by `checker template`), and the answers stay \
+             with the instructor. `verify` without --solutions checks your own exercises.",
+            workbook.root.display()
+        );
+    }
+    Ok(())
+}
+
 /// Writes every lesson's reference answers over its exercise, in the copy at `scratch`.
 pub fn overlay_solutions(workbook: &Workbook, scratch: &Path) -> Result<()> {
+    require_solutions(workbook)?;
     for lesson in &workbook.lessons {
         for file in &lesson.editable {
             let solution = lesson.solution_dir(&workbook.root).join(file);

@@ -3,25 +3,75 @@
 
 use std::fmt::Write as _;
 use std::path::Path;
+use std::time::Duration;
 
-use crate::progress::Progress;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::progress::LessonState;
+use crate::session::Session;
+use crate::summary;
 use crate::verdict::{Report, Verdict};
 use crate::workbook::{Lesson, Workbook};
 
-/// Whether colour (ANSI escapes, as in rustc's rendered errors, which the
-/// checker asks cargo for and prints) can go to stdout: it is a terminal
-/// and, on Windows, one that reads escapes. Windows Terminal always does; the
-/// classic console only once asked to (virtual terminal processing), which
-/// crossterm does here. Without it, escapes would show as `←[31m`.
-pub fn stdout_takes_colors() -> bool {
-    use std::io::IsTerminal;
-    if !std::io::stdout().is_terminal() {
-        return false;
-    }
+/// Colours on stdout, as the learner's environment asks: `NO_COLOR`,
+/// `CLICOLOR`, `CLICOLOR_FORCE`, `TERM=dumb`, and whether it is a terminal.
+/// The same choice is passed on to cargo (coloured compiler errors or not).
+/// On Windows, also only a console that reads escapes: Windows Terminal
+/// always does; the classic console once asked to (virtual terminal
+/// processing), which crossterm does here. Without it, escapes would show
+/// as `←[31m`.
+pub fn color_enabled() -> bool {
+    let wanted = anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never;
     #[cfg(windows)]
-    return crossterm::ansi_support::supports_ansi();
+    return wanted && crossterm::ansi_support::supports_ansi();
     #[cfg(not(windows))]
-    true
+    wanted
+}
+
+/// A spinner on stderr saying what is running, for work that takes seconds
+/// (nothing is drawn when stderr is not a terminal). Cleared on drop.
+pub struct Activity(ProgressBar);
+
+impl Activity {
+    pub fn start(message: String) -> Activity {
+        let bar = ProgressBar::new_spinner().with_message(message);
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        bar.enable_steady_tick(Duration::from_millis(120));
+        Activity(bar)
+    }
+}
+
+impl Activity {
+    /// Runs `print` with the spinner out of the way (for lines on stdout).
+    pub fn suspend(&self, print: impl FnOnce()) {
+        self.0.suspend(print);
+    }
+}
+
+impl Drop for Activity {
+    fn drop(&mut self) {
+        self.0.finish_and_clear();
+    }
+}
+
+/// The stems of the workbook's C files (`API_add` for csrc/API_add.c).
+pub fn c_sources(workbook: &Workbook) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(workbook.root.join("csrc")) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| {
+            let path = entry.path();
+            if path.extension()? != "c" {
+                return None;
+            }
+            Some(path.file_stem()?.to_string_lossy().into_owned())
+        })
+        .collect()
 }
 
 /// `[###---] 3/6`
@@ -45,25 +95,33 @@ pub fn lesson_heading(workbook: &Workbook, lesson: &Lesson) -> String {
     )
 }
 
-fn mark(verdict: &Verdict) -> &'static str {
+pub fn mark(verdict: &Verdict) -> &'static str {
     if verdict.passed() { "PASS" } else { "FAIL" }
 }
 
 /// The full answer for one checked lesson: verdict, what it means, the
 /// output that matters, and where to look next.
 pub fn report_text(workbook: &Workbook, lesson: &Lesson, report: &Report) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "{}", lesson_heading(workbook, lesson));
+    let (verdict, rest) = report_parts(workbook, lesson, report);
+    format!("{}\n{verdict}{rest}", lesson_heading(workbook, lesson))
+}
+
+/// A report in two parts: the verdict and what it means (which the watch
+/// loop keeps on screen), then the output that matters and where to look.
+pub fn report_parts(workbook: &Workbook, lesson: &Lesson, report: &Report) -> (String, String) {
+    let mut verdict = String::new();
     let _ = writeln!(
-        out,
+        verdict,
         "{} {} ({:.2} s)",
         mark(&report.verdict),
         report.verdict.label(),
         report.elapsed.as_secs_f64()
     );
-    let _ = writeln!(out, "{}", report.verdict.advice());
+    let _ = writeln!(verdict, "{}", report.verdict.advice());
+    let mut out = String::new();
     if !report.details.trim().is_empty() {
-        let _ = writeln!(out, "\n{}", report.details.trim_end());
+        let details = summary::for_learner(&report.details, &c_sources(workbook));
+        let _ = writeln!(out, "\n{}", details.trim_end());
     }
     if let Some(output) = &report.program_output
         && !output.trim().is_empty()
@@ -76,7 +134,7 @@ pub fn report_text(workbook: &Workbook, lesson: &Lesson, report: &Report) -> Str
     }
     out.push('\n');
     out.push_str(&pointers(workbook, lesson, &report.verdict));
-    out
+    (verdict, out)
 }
 
 /// Where to go from here.
@@ -87,11 +145,16 @@ fn pointers(workbook: &Workbook, lesson: &Lesson, verdict: &Verdict) -> String {
         .map(|p| p.display().to_string())
         .collect();
     if verdict.passed() {
-        let solutions = lesson.solution_dir(Path::new("")).display().to_string();
-        let _ = writeln!(
-            out,
-            "Well done! Compare your answer with the reference solution in {solutions}/."
-        );
+        // The learners' copy (`checker template`) has no solutions/.
+        if lesson.solution_dir(&workbook.root).is_dir() {
+            let solutions = lesson.solution_dir(Path::new("")).display().to_string();
+            let _ = writeln!(
+                out,
+                "Well done! Compare your answer with the reference solution in {solutions}/."
+            );
+        } else {
+            let _ = writeln!(out, "Well done!");
+        }
         match workbook.lessons.iter().find(|l| l.number > lesson.number) {
             Some(next) => {
                 let _ = writeln!(out, "Next: lesson {}, {}.", next.number, next.title);
@@ -111,21 +174,31 @@ fn pointers(workbook: &Workbook, lesson: &Lesson, verdict: &Verdict) -> String {
     out
 }
 
-/// Every lesson with its state (the progress bar is the caller's).
-pub fn list_text(workbook: &Workbook, progress: &Progress) -> String {
-    let current = progress.current(workbook).map(|l| l.number);
+/// What the list says of a lesson's state.
+pub fn state_label(state: LessonState, current: bool) -> &'static str {
+    match state {
+        LessonState::Passed => "passed",
+        LessonState::NeedsRecheck => "changed since it passed: needs a re-check",
+        LessonState::NotPassed if current => "current",
+        LessonState::NotPassed => "to do",
+    }
+}
+
+/// Every lesson with its state (the progress bar is the caller's);
+/// `selected` is marked with `>` (the watch loop's list).
+pub fn list_text(session: &Session, selected: Option<usize>) -> String {
+    let current = session.current().map(|l| l.number);
     let mut out = String::new();
-    for lesson in &workbook.lessons {
-        let state = if progress.has_passed(lesson) {
-            "passed"
-        } else if Some(lesson.number) == current {
-            "current"
-        } else {
-            "to do"
+    for (index, lesson) in session.workbook.lessons.iter().enumerate() {
+        let state = state_label(session.state(lesson), Some(lesson.number) == current);
+        let pointer = match selected {
+            Some(at) if at == index => "> ",
+            Some(_) => "  ",
+            None => "",
         };
         let _ = writeln!(
             out,
-            "{:>3}  {:<12} {:<24} {state}",
+            "{pointer}{:>3}  {:<12} {:<24} {state}",
             lesson.number, lesson.name, lesson.title
         );
     }
@@ -154,6 +227,24 @@ pub fn hint_text(lesson: &Lesson, level: usize) -> String {
         "Hint {level}/{total} for lesson {} ({}):\n\n{hint}\n{more}",
         lesson.number, lesson.title
     )
+}
+
+/// Hints 1 to `level` of a lesson, for the watch loop (each press of `h`
+/// shows one more level).
+pub fn hint_levels_text(lesson: &Lesson, level: usize) -> String {
+    let total = lesson.hints.len();
+    let level = level.clamp(1, total.max(1));
+    let mut out = format!(
+        "Hints for lesson {} ({}), {level} of {total} shown:\n",
+        lesson.number, lesson.title
+    );
+    for (index, hint) in lesson.hints.iter().take(level).enumerate() {
+        let _ = write!(out, "\n[{}] {hint}\n", index + 1);
+    }
+    if level < total {
+        let _ = write!(out, "\n(h: hint {} of {total})\n", level + 1);
+    }
+    out
 }
 
 /// A lesson page as a terminal shows it: what mdBook shows, not its source.

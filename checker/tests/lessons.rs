@@ -10,11 +10,16 @@ use predicates::prelude::*;
 /// be added here: the test fails for a lesson it does not know.
 const UNTOUCHED: &[(&str, &str)] = &[
     ("pointers", "panicked"),
-    ("libm", "panicked"),
+    ("import_libm", "panicked"),
     ("abi_add", "panicked"),
     ("api_add", "panicked"),
     ("fibonacci", "panicked"),
     ("evolve", "panicked"),
+    ("c_strings", "panicked"),
+    ("repr_c", "checks failed"),
+    ("callbacks", "panicked"),
+    ("handles", "panicked"),
+    ("generated_bindings", "panicked"),
 ];
 
 fn lesson_names() -> Vec<String> {

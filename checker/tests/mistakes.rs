@@ -179,7 +179,7 @@ mistakes! {
 
     // Lesson 2: C's float is f32, and Linux's libm is libm.so.6.
     libm_declares_sqrtf_with_f64: Mistake {
-        lesson: "02_libm",
+        lesson: "02_import_libm",
         file: "src/lib.rs",
         edits: &[
             (
@@ -195,7 +195,7 @@ mistakes! {
         says: &["C's float is Rust's f32"],
     };
     libm_opens_the_linker_script_libm_so: Mistake {
-        lesson: "02_libm",
+        lesson: "02_import_libm",
         file: "src/lib.rs",
         edits: &[("\"linux\" => Some(\"libm.so.6\"),", "\"linux\" => Some(\"libm.so\"),")],
         // The program fails first; the checks still run and explain why.
@@ -271,7 +271,8 @@ mistakes! {
         ],
     };
 
-    // Lesson 5: F(47) does not fit in a C int, and F(0) comes first.
+    // Lesson 5: MAX_N is the largest n whose F(n) fits in a C int (on both
+    // sides), and F(0) comes first.
     fibonacci_allows_n_47: Mistake {
         lesson: "05_fibonacci",
         file: "src/lib.rs",
@@ -280,6 +281,13 @@ mistakes! {
         // The program's own check of MAX_N runs API's fibo at n = 47, whose
         // overflow trap (build.rs) stops it before the lesson's checks run.
         says: &["a signed int overflow"],
+    };
+    fibonacci_forbids_a_safe_n: Mistake {
+        lesson: "05_fibonacci",
+        file: "src/lib.rs",
+        edits: &[("pub const MAX_N: u32 = 46;", "pub const MAX_N: u32 = 45;")],
+        verdict: CHECKS_FAILED,
+        says: &["still fits in a C int"],
     };
     fibonacci_starts_from_swapped_values: Mistake {
         lesson: "05_fibonacci",
@@ -312,6 +320,25 @@ mistakes! {
         verdict: CHECKS_FAILED,
         says: &["not j + i*nx, which works only for square grids"],
     };
+    evolve_abi_swaps_dx2_and_dy2: Mistake {
+        lesson: "06_evolve",
+        file: "src/abi.rs",
+        edits: &[(
+            "params.dx2,\n                params.dy2,",
+            "params.dy2,\n                params.dx2,",
+        )],
+        verdict: CHECKS_FAILED,
+        // The failure is the ABI way's own, and says so.
+        says: &["ABI (src/abi.rs): on a 37 × 53 grid"],
+    };
+    evolve_pure_underflows_on_an_empty_grid: Mistake {
+        lesson: "06_evolve",
+        file: "src/pure.rs",
+        edits: &[("for i in 1..nx.saturating_sub(1) {", "for i in 1..nx - 1 {")],
+        // The learner's code panics (caught by the check, which explains).
+        verdict: "FAIL panicked",
+        says: &["must not subtract below zero"],
+    };
     evolve_passes_a_null_pointer_to_c: Mistake {
         lesson: "06_evolve",
         file: "src/abi.rs",
@@ -321,6 +348,346 @@ mistakes! {
         )],
         verdict: "FAIL crashed: SIGSEGV",
         says: &["null or dangling pointer"],
+    };
+
+    // Lesson 7, C strings: a CString must outlive the pointer C reads, C's
+    // string goes back to cs_free (never Rust's allocator, never forgotten),
+    // and bad strings are errors returned, not panics nor silent repairs.
+    c_strings_dangling_as_ptr: Mistake {
+        lesson: "07_c_strings",
+        file: "src/lib.rs",
+        edits: &[
+            (
+                "let text = CString::new(text)?;",
+                "let text = CString::new(text)?.as_ptr();",
+            ),
+            (
+                "Ok(unsafe { cs_count_vowels(text.as_ptr()) })",
+                "Ok(unsafe { cs_count_vowels(text) })",
+            ),
+        ],
+        verdict: CHECKS_FAILED,
+        says: &["Use after free: cs_count_vowels (csrc/c_strings.c"],
+    };
+    c_strings_frees_cs_string_with_rust: Mistake {
+        lesson: "07_c_strings",
+        file: "src/lib.rs",
+        edits: &[(
+            "unsafe { cs_free(raw) };",
+            "drop(unsafe { CString::from_raw(raw) });",
+        )],
+        // glibc's free() aborts or faults on a pointer malloc never
+        // returned (which, depends on the heap's state); the checks say why.
+        verdict: "FAIL crashed",
+        says: &["Freed with the wrong function: c_strings::with_greeting (src/lib.rs"],
+    };
+    c_strings_never_frees_cs_string: Mistake {
+        lesson: "07_c_strings",
+        file: "src/lib.rs",
+        edits: &[("    unsafe { cs_free(raw) };\n", "")],
+        verdict: CHECKS_FAILED,
+        says: &["bytes allocated by cs_greet (csrc/c_strings.c"],
+    };
+    c_strings_unwraps_an_interior_nul: Mistake {
+        lesson: "07_c_strings",
+        file: "src/lib.rs",
+        edits: &[(
+            "let text = CString::new(text)?;",
+            "let text = CString::new(text).unwrap();",
+        )],
+        verdict: "FAIL panicked",
+        says: &["NulError"],
+    };
+    c_strings_is_lossy_without_being_asked: Mistake {
+        lesson: "07_c_strings",
+        file: "src/lib.rs",
+        edits: &[(
+            "Ok(greeting.to_str()?.to_owned())",
+            "Ok(greeting.to_string_lossy().into_owned())",
+        )],
+        verdict: CHECKS_FAILED,
+        says: &["CStr::to_str refuses it"],
+    };
+
+    // Lesson 10, owned handles: one ledger, destroyed exactly once; C's
+    // failures as io::Errors; Send but not Sync, and never Clone.
+    handles_close_then_drop_destroys_twice: Mistake {
+        lesson: "10_handles",
+        file: "src/lib.rs",
+        edits: &[("let this = ManuallyDrop::new(self);", "let this = self;")],
+        // glibc notices the double free in the program (an abort); the
+        // checks under valgrind say what happened.
+        verdict: "FAIL crashed",
+        says: &["Freed twice: ledger_destroy (csrc/handles.c"],
+    };
+    handles_never_destroys_a_dropped_ledger: Mistake {
+        lesson: "10_handles",
+        file: "src/lib.rs",
+        edits: &[("unsafe { ledger_destroy(self.raw.as_ptr()) };", "")],
+        verdict: CHECKS_FAILED,
+        says: &["bytes allocated by ledger_create (csrc/handles.c"],
+    };
+    handles_ignores_the_return_code: Mistake {
+        lesson: "10_handles",
+        file: "src/lib.rs",
+        edits: &[(
+            "let status = unsafe { ledger_push(self.raw.as_ptr(), amount) };",
+            "unsafe { ledger_push(self.raw.as_ptr(), amount) };\n        let status = 0;",
+        )],
+        verdict: CHECKS_FAILED,
+        says: &["Look at the int it returns: -1 means failure"],
+    };
+    handles_panics_on_a_null_from_create: Mistake {
+        lesson: "10_handles",
+        file: "src/lib.rs",
+        edits: &[(
+            "NonNull::new(raw).ok_or_else(io::Error::last_os_error)?;",
+            "NonNull::new(raw).expect(\"ledger_create returned NULL\");",
+        )],
+        verdict: "FAIL panicked",
+        says: &["ledger_create returned NULL"],
+    };
+    handles_claims_to_be_sync: Mistake {
+        lesson: "10_handles",
+        file: "src/lib.rs",
+        edits: &[(
+            "unsafe impl Send for Ledger {}",
+            "unsafe impl Send for Ledger {}\nunsafe impl Sync for Ledger {}",
+        )],
+        verdict: CHECKS_FAILED,
+        says: &["Ledger must not be Sync"],
+    };
+    handles_derives_clone: Mistake {
+        lesson: "10_handles",
+        file: "src/lib.rs",
+        edits: &[(
+            "#[derive(Debug)]\npub struct Ledger {",
+            "#[derive(Debug, Clone)]\npub struct Ledger {",
+        )],
+        verdict: CHECKS_FAILED,
+        says: &["Ledger must not be Clone or Copy"],
+    };
+
+    // Lesson 8: C finds struct fields by offset, C's enum is any int, and an
+    // out-parameter holds a value only when C says it wrote one.
+    repr_c_particle_without_repr_c: Mistake {
+        lesson: "08_repr_c",
+        file: "src/particle.rs",
+        edits: &[(
+            "#[repr(C)]\n#[derive(Debug, Clone, Copy, PartialEq)]\npub struct Particle {",
+            "#[derive(Debug, Clone, Copy, PartialEq)]\npub struct Particle {",
+        )],
+        verdict: CHECKS_FAILED,
+        says: &["field `kind` starts at byte 0 of C's struct particle but at byte"],
+    };
+    repr_c_particle_fields_in_the_wrong_order: Mistake {
+        lesson: "08_repr_c",
+        file: "src/particle.rs",
+        edits: &[(
+            "pub x: f64,\n    pub y: f64,\n    pub vx: f64,",
+            "pub y: f64,\n    pub x: f64,\n    pub vx: f64,",
+        )],
+        verdict: CHECKS_FAILED,
+        says: &["field `x` starts at byte 8 of C's struct particle but at byte 16 of your Particle"],
+    };
+    repr_c_accepts_an_unknown_kind: Mistake {
+        lesson: "08_repr_c",
+        file: "src/particle.rs",
+        edits: &[("_ => Err(UnknownKind(value)),", "_ => Ok(Kind::Dust),")],
+        verdict: CHECKS_FAILED,
+        says: &["should be Err(UnknownKind(0))"],
+    };
+    repr_c_checks_the_kind_after_a_cast_to_u8: Mistake {
+        lesson: "08_repr_c",
+        file: "src/particle.rs",
+        edits: &[("match value {", "match value as u8 {")],
+        verdict: CHECKS_FAILED,
+        says: &["Kind::try_from(257) (src/particle.rs) should be Err(UnknownKind(257))"],
+    };
+    repr_c_reads_the_point_before_c_wrote_it: Mistake {
+        lesson: "08_repr_c",
+        file: "src/lib.rs",
+        edits: &[
+            (
+                "    match status {\n        // SAFETY: PARTICLE_OK is C's word that it wrote *out.\n        PARTICLE_OK => Ok(unsafe { out.assume_init() }),",
+                "    let point = unsafe { out.assume_init() };\n    match status {\n        PARTICLE_OK => Ok(point),",
+            ),
+            ("PARTICLE_EMPTY => Err(CentreError::Empty),", "PARTICLE_EMPTY => Ok(point),"),
+        ],
+        verdict: CHECKS_FAILED,
+        says: &[
+            "used a Point before C wrote it",
+            "should be Err(CentreError::Empty)",
+        ],
+    };
+
+    // Lesson 9: a panic must not leave an extern "C" function, a comparator
+    // compares, and the trampoline calls the very closure it was given, whose
+    // state outlives the call to C.
+    callbacks_panic_escapes_the_trampoline: Mistake {
+        lesson: "09_callbacks",
+        file: "src/visit.rs",
+        edits: &[(
+            "    if let Err(payload) = catch_unwind(AssertUnwindSafe(|| (visit.f)(value))) {\n        visit.panic = Some(payload);\n    }\n}",
+            "    (visit.f)(value);\n}",
+        )],
+        verdict: "FAIL crashed: SIGABRT",
+        says: &["panic in a function that cannot unwind"],
+    };
+    callbacks_comparator_with_the_wrong_sign: Mistake {
+        lesson: "09_callbacks",
+        file: "src/sort.rs",
+        edits: &[("a.cmp(&b) as c_int", "b.cmp(&a) as c_int")],
+        verdict: CHECKS_FAILED,
+        // The checks' words; the program's output (a snapshot) shows the
+        // descending order too.
+        says: &[
+            "qsort wants a negative int when a goes first",
+            "after:  [2147483647, 42, 7, 5, 0, -3, -3, -2147483648]",
+        ],
+    };
+    callbacks_comparator_subtracts: Mistake {
+        lesson: "09_callbacks",
+        file: "src/sort.rs",
+        edits: &[("a.cmp(&b) as c_int", "a - b")],
+        verdict: "FAIL crashed: SIGABRT",
+        says: &["attempt to subtract with overflow"],
+    };
+    callbacks_trampoline_calls_a_copy_of_the_closure: Mistake {
+        lesson: "09_callbacks",
+        file: "src/visit.rs",
+        edits: &[(
+            "let visit = unsafe { &mut *user.cast::<Visit<F>>() };\n    if visit.panic.is_some() {",
+            "let visit = &mut unsafe { user.cast::<Visit<F>>().read() };\n    if visit.panic.is_some() {",
+        )],
+        verdict: CHECKS_FAILED,
+        says: &[
+            "the trampoline called a fresh copy of the closure",
+            "returned normally, but its closure panicked",
+        ],
+    };
+    callbacks_keeps_the_panic_in_a_temporary: Mistake {
+        lesson: "09_callbacks",
+        file: "src/visit.rs",
+        edits: &[(
+            "    let mut visit = Visit::new(f);
+    // SAFETY: as in for_each.
+    let stopped = unsafe {
+        cb_each_until(
+            values.as_ptr(),
+            values.len(),
+            until_trampoline::<F>,
+            (&raw mut visit).cast(),
+        )
+    };
+    visit.finish();",
+            "    // SAFETY: as in for_each.
+    let stopped = unsafe {
+        cb_each_until(
+            values.as_ptr(),
+            values.len(),
+            until_trampoline::<F>,
+            (&mut Visit::new(f) as *mut Visit<F>).cast(),
+        )
+    };",
+        )],
+        verdict: CHECKS_FAILED,
+        says: &["not a temporary"],
+    };
+
+    // Lesson 11: what bindgen generates (binding_options.rs), the
+    // hand-written declarations it checks, and what it cannot bring over.
+    generated_bindings_allowlist_misses_evolve: Mistake {
+        lesson: "11_generated_bindings",
+        file: "binding_options.rs",
+        edits: &[(
+            ".allowlist_function(\"add|evolve|generated_.*\")",
+            ".allowlist_function(\"add|generated_.*\")",
+        )],
+        verdict: COMPILE_ERROR,
+        // rustc says "value" where a function is used as a value.
+        says: &[
+            "cannot find function `evolve` in module `ffi`",
+            "cannot find value `evolve` in module `ffi`",
+        ],
+    };
+    generated_bindings_has_no_allowlist: Mistake {
+        lesson: "11_generated_bindings",
+        file: "binding_options.rs",
+        edits: &[(
+            "        .allowlist_function(\"add|evolve|generated_.*\")
+        .allowlist_type(\"generated_.*\")
+        .allowlist_var(\"GENERATED_.*\")
+",
+            "",
+        )],
+        verdict: CHECKS_FAILED,
+        says: &["they come from <stdint.h>"],
+    };
+    generated_bindings_makes_a_rust_enum_of_a_c_enum: Mistake {
+        lesson: "11_generated_bindings",
+        file: "binding_options.rs",
+        edits: &[(".newtype_enum(", ".rustified_enum(")],
+        verdict: CHECKS_FAILED,
+        says: &["is undefined behaviour, the moment C returns it"],
+    };
+    generated_bindings_wraps_static_functions_without_compiling_the_wrapper: Mistake {
+        lesson: "11_generated_bindings",
+        file: "binding_options.rs",
+        edits: &[(
+            ".newtype_enum(\"generated_unit\")",
+            ".newtype_enum(\"generated_unit\")\n        .wrap_static_fns(true)",
+        )],
+        verdict: CHECKS_FAILED,
+        says: &["this lesson's build.rs compiles no such wrapper"],
+    };
+    generated_bindings_calls_the_static_inline_function: Mistake {
+        lesson: "11_generated_bindings",
+        file: "src/lib.rs",
+        edits: &[(
+            "pub fn distance_squared(a: Point, b: Point) -> f64 {
+    square(a.x - b.x) + square(a.y - b.y)
+}",
+            "unsafe extern \"C\" {
+    fn generated_distance_squared(a: Point, b: Point) -> f64;
+}
+pub fn distance_squared(a: Point, b: Point) -> f64 {
+    unsafe { generated_distance_squared(a, b) }
+}",
+        )],
+        verdict: COMPILE_ERROR,
+        // GNU ld, lld (rust-lld), macOS ld.
+        says: &[
+            "undefined reference to `generated_distance_squared'",
+            "undefined symbol: generated_distance_squared",
+            "\"_generated_distance_squared\", referenced from",
+        ],
+    };
+    generated_bindings_hand_written_add_disagrees_with_the_header: Mistake {
+        lesson: "11_generated_bindings",
+        file: "src/lib.rs",
+        edits: &[(
+            "fn(a: *mut f64, b: *const f64, n: c_int);",
+            "fn(a: *mut f64, b: *mut f64, n: c_int);",
+        )],
+        verdict: CHECKS_FAILED,
+        says: &["parameter 2 is *mut f64 in yours, *const f64 in the header"],
+    };
+    generated_bindings_passes_too_many_points_to_c: Mistake {
+        lesson: "11_generated_bindings",
+        file: "src/lib.rs",
+        edits: &[(
+            "    if points.len() > MAX_POINTS {
+        return Err(PathError::TooManyPoints {
+            len: points.len(),
+            max: MAX_POINTS,
+        });
+    }
+",
+            "",
+        )],
+        verdict: CHECKS_FAILED,
+        says: &["refuse them before calling C, which would return -1"],
     };
 }
 
@@ -335,8 +702,8 @@ fn every_unchanged_solution_passes_through_the_same_path() {
     lessons.sort();
     assert_eq!(
         lessons.len(),
-        6,
-        "six lessons have solutions, found {lessons:?}: a new lesson? add its mistakes above"
+        11,
+        "eleven lessons have solutions, found {lessons:?}: a new lesson? add its mistakes above"
     );
     for lesson in &lessons {
         let (code, printed) = run_with("mistake-none", lesson, "", &[]);

@@ -19,23 +19,30 @@ void API_inline_add(double *a, const double *b, int n)
 "#;
 
 fn main() {
-    // TODO step 1, API out-of-line: compile csrc/API_add.c with the `cc`
-    // crate (a build-dependency of this crate):
-    //     cc::Build::new()
-    //         .file("../../csrc/API_add.c")   // paths are relative to this crate
-    //         .include("../../csrc")          // where `#include "API_add.h"` is found
-    //         .opt_level(3)                   // like the Makefile's -O3
-    //         .compile("API_add");            // makes libAPI_add.a and links it
+    // TODO step 1, API out-of-line: the Python lesson's
+    // `ffibuilder.set_source(...)` + `ffibuilder.compile()`, done by cargo.
+    // Compile csrc/API_add.c with the `cc` crate (a build-dependency of this
+    // crate: `cc::Build`) into a static library named after what it holds,
+    // "API_add", which `cc` then tells cargo to link into this crate.
+    // - Paths are relative to this crate's folder, exercises/04_api_add/.
+    // - API_add.c includes "API_add.h": tell the compiler which folder that
+    //   header is in.
+    // - Optimise it as the Makefile optimises lesson 3's library (-O3):
+    //   without that, a debug build compiles the C unoptimised, and the
+    //   timings would compare optimised C with unoptimised C.
+    // Read "Part 1, API out-of-line: `csrc/API_add.c` and `cc`".
     //
-    // TODO step 2, API in-line: write API_INLINE_SOURCE to a file in OUT_DIR
-    // (`std::env::var_os("OUT_DIR")`, the folder cargo gives build scripts for
-    // their output; never write into the source tree) with `std::fs::write`,
-    // and compile that file the same way, as "API_inline_add".
+    // TODO step 2, API in-line: the C source held in this file,
+    // API_INLINE_SOURCE, compiled the same way as "API_inline_add". A C
+    // compiler reads files, so first write the string to a file in the folder
+    // cargo gives build scripts for their output (the `OUT_DIR` environment
+    // variable: `std::env::var_os`); never write into the source tree. Read
+    // "Part 2, API in-line: the C inside `build.rs`".
     //
-    // TODO step 3: print a `cargo:rerun-if-changed=PATH` line for
-    // ../../csrc/API_add.c, ../../csrc/API_add.h and build.rs. Once a build
-    // script prints one such line, cargo reruns it only when a listed file
-    // changes, so every C file used must be listed.
+    // TODO step 3: tell cargo when to run this script again. Once a build
+    // script prints one `cargo:rerun-if-changed=PATH` line, cargo reruns it
+    // only when a listed file changes, so list every file the C build reads:
+    // the C source, its header, and this file (which holds step 2's C).
     //
     // Until step 1 is done, declaring `API_add` in src/lib.rs fails at link
     // time with "undefined reference to `API_add'" (GNU ld) or "undefined

@@ -576,3 +576,93 @@ fn code_block_infos_reads_fences() {
         ]
     );
 }
+
+#[test]
+fn src_holds_only_what_the_book_shows() {
+    // mdBook copies every file of src/ that is not a page into the built
+    // book: anything else there (a crate's lib.rs, notes) would be published.
+    let mut strays = Vec::new();
+    for entry in std::fs::read_dir(src_dir()).expect("lessons/src is readable") {
+        let entry = entry.expect("a readable entry");
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let is_page = name.ends_with(".md");
+        let is_images = name == "images" && entry.path().is_dir();
+        if !is_page && !is_images {
+            strays.push(name);
+        }
+    }
+    assert!(
+        strays.is_empty(),
+        "lessons/src should hold only pages (*.md) and images/, since mdBook copies \
+         every other file into the built book; found {strays:?}"
+    );
+}
+
+#[test]
+fn every_picture_has_a_caption_and_room_around_it() {
+    // A picture is a paragraph of its own (blank lines around it), followed by
+    // its caption: an italic paragraph that starts "*Figure N.".
+    let mut problems = Vec::new();
+    for page in pages_on_disk() {
+        let text = read(&src_dir().join(&page));
+        let lines = lines_outside_code_blocks(&text);
+        for (at, line) in lines.iter().enumerate() {
+            if !line.trim_start().starts_with("![") {
+                continue;
+            }
+            let blank = |index: Option<usize>| {
+                index
+                    .and_then(|i| lines.get(i))
+                    .is_none_or(|l| l.trim().is_empty())
+            };
+            if !blank(at.checked_sub(1)) || !blank(Some(at + 1)) {
+                problems.push(format!(
+                    "{page}: the picture `{}` needs a blank line before and after it",
+                    line.trim()
+                ));
+            }
+            let caption = lines[at + 1..].iter().find(|l| !l.trim().is_empty());
+            if !caption.is_some_and(|c| c.trim_start().starts_with("*Figure ")) {
+                problems.push(format!(
+                    "{page}: the picture `{}` needs a caption after it, \
+                     an italic paragraph starting `*Figure N.`",
+                    line.trim()
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn every_mdbook_install_command_names_the_pinned_version() {
+    // .ci/book pins mdBook; the README and the book must tell readers the same.
+    let root = workbook_root();
+    let script = read(&root.join(".ci/book"));
+    let version = script
+        .lines()
+        .find_map(|line| line.strip_prefix("MDBOOK_VERSION=\"${MDBOOK_VERSION:-"))
+        .and_then(|rest| rest.strip_suffix("}\""))
+        .expect(".ci/book sets MDBOOK_VERSION=\"${MDBOOK_VERSION:-X.Y.Z}\"");
+    let want = format!("cargo install mdbook --locked --version {version}");
+    let mut places: Vec<PathBuf> = vec![root.join("README.md"), root.join("AUTHORING.md")];
+    places.extend(pages_on_disk().iter().map(|page| src_dir().join(page)));
+    let mut found = 0;
+    for path in places {
+        for line in read(&path).lines() {
+            if line.contains("cargo install mdbook") {
+                found += 1;
+                assert!(
+                    line.contains(&want),
+                    "{}: `{}` should read `{want}`, the version .ci/book installs",
+                    path.display(),
+                    line.trim()
+                );
+            }
+        }
+    }
+    assert!(
+        found >= 2,
+        "the README and the introduction say how to install mdBook"
+    );
+}

@@ -9,6 +9,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
+pub mod memcheck;
 pub mod testing;
 
 /// The environment variable the checker sets to the folder holding the C

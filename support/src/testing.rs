@@ -84,46 +84,19 @@ pub fn assert_nothing_written_past(name: &str, a: &[f64], n: usize) {
 /// not installed: the canary checks still run there. `advice` says what the
 /// learner's code must do, for the messages.
 pub fn assert_valgrind_finds_no_invalid_access(ignored_test: &str, advice: &str) {
-    let available = Command::new("valgrind")
-        .arg("--version")
-        .output()
-        .is_ok_and(|out| out.status.success());
-    if !available {
-        skip_without(
-            "valgrind",
-            "valgrind is not installed (it runs on Linux; on macOS and Windows there is none to \
-             install), so only the canary test checks what C wrote",
-        );
-        return;
-    }
-    let this_test_program = std::env::current_exe().expect("the test executable's path");
-    let out = Command::new("valgrind")
-        .args(["--quiet", "--error-exitcode=99"])
-        .arg(&this_test_program)
-        .args([ignored_test, "--exact", "--ignored", "--test-threads=1"])
-        .output()
-        .expect("valgrind runs");
-    // The start of valgrind's report is the useful part.
-    let report: String = String::from_utf8_lossy(&out.stderr)
-        .lines()
-        .take(40)
-        .collect::<Vec<_>>()
-        .join("\n");
-    let output = String::from_utf8_lossy(&out.stdout);
-    match out.status.code() {
-        Some(0) => {}
-        Some(99) => panic!(
+    match run_under_valgrind(ignored_test, &[]) {
+        ValgrindRun::Unavailable | ValgrindRun::Clean => {}
+        ValgrindRun::Errors(report) => panic!(
             "Run under valgrind, your wrappers made C read or write memory outside the \
              slices they were given. {advice} valgrind said:\n{report}"
         ),
-        None => panic!(
-            "Run under valgrind, your wrappers crashed the program ({}). {advice} \
-             valgrind said:\n{report}",
-            out.status
+        ValgrindRun::Crashed(report) => panic!(
+            "Run under valgrind, your wrappers crashed the program. {advice} \
+             valgrind said:\n{report}"
         ),
-        _ => panic!(
+        ValgrindRun::Failed(output) => panic!(
             "The wrappers failed before valgrind could judge them (fix the other tests \
-             first; this one only adds valgrind's view). Output:\n{output}\n{report}"
+             first; this one only adds valgrind's view). Output:\n{output}"
         ),
     }
 }
@@ -178,6 +151,66 @@ pub fn run_without_c_libraries(program: &str) -> (bool, String) {
         out.status.success(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// What valgrind made of one ignored test of the current test program (see
+/// [`run_under_valgrind`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ValgrindRun {
+    /// valgrind is not installed here; a note saying so has been printed.
+    Unavailable,
+    /// The test passed and valgrind found nothing.
+    Clean,
+    /// valgrind found errors: the start of its report.
+    Errors(String),
+    /// The program was killed by a signal under valgrind: how, and the
+    /// start of valgrind's report.
+    Crashed(String),
+    /// The test failed under valgrind before it could judge: what the test
+    /// printed, and the start of valgrind's report.
+    Failed(String),
+}
+
+/// Runs the ignored test `ignored_test` of the current test program under
+/// valgrind, with `options` added to valgrind's own (for example
+/// `--leak-check=full`), and says what valgrind found. Lessons turn its
+/// report into words for the learner; the report itself is for the curious.
+pub fn run_under_valgrind(ignored_test: &str, options: &[&str]) -> ValgrindRun {
+    let available = Command::new("valgrind")
+        .arg("--version")
+        .output()
+        .is_ok_and(|out| out.status.success());
+    if !available {
+        skip_without(
+            "valgrind",
+            "valgrind is not installed (it runs on Linux; on macOS and Windows there is none to \
+             install), so this extra check of memory was not made",
+        );
+        return ValgrindRun::Unavailable;
+    }
+    let this_test_program = std::env::current_exe().expect("the test executable's path");
+    let out = Command::new("valgrind")
+        .args(["--quiet", "--error-exitcode=99"])
+        .args(options)
+        .arg(&this_test_program)
+        .args([ignored_test, "--exact", "--ignored", "--test-threads=1"])
+        .output()
+        .expect("valgrind runs");
+    // The start of valgrind's report is the useful part.
+    let report: String = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .take(40)
+        .collect::<Vec<_>>()
+        .join("\n");
+    match out.status.code() {
+        Some(0) => ValgrindRun::Clean,
+        Some(99) => ValgrindRun::Errors(report),
+        None => ValgrindRun::Crashed(format!("({})\n{report}", out.status)),
+        Some(_) => ValgrindRun::Failed(format!(
+            "{}\n{report}",
+            String::from_utf8_lossy(&out.stdout)
+        )),
+    }
 }
 
 #[cfg(test)]

@@ -48,15 +48,16 @@ impl Confinement {
         }
         Ok(Some(Arc::new(Sandbox::new(self.hidden.clone(), tmp)?)))
     }
+}
 
-    /// The report's words for it.
-    pub fn describe(&self) -> Result<String> {
-        if self.unconfined {
-            return Ok("none (--unconfined)".into());
-        }
-        let probe = Sandbox::new(self.hidden.clone(), std::env::temp_dir())?;
-        Ok(probe.version)
+/// The report's words for how learner code is confined; an error, with what
+/// to install, when the sandbox cannot work here and `--unconfined` was not
+/// given.
+pub fn describe_confinement(unconfined: bool) -> Result<String> {
+    if unconfined {
+        return Ok("none (--unconfined)".into());
     }
+    Ok(Sandbox::new(Vec::new(), std::env::temp_dir())?.version)
 }
 
 /// A C error of the instructor's copy, said as such.
@@ -166,47 +167,47 @@ fn baseline(dir: &Path, keep: impl Fn(&Path) -> bool) -> Baseline {
         .collect()
 }
 
-/// The build files that belong to no lesson crate: dependencies, the
-/// support crate. A lesson's own files change with every submission.
+/// The build files that other lessons and later submissions link against:
+/// the compiled dependencies (and the support crate), their build scripts'
+/// output and cargo's fingerprints of them. A lesson's own files, and its
+/// test programs (named after their test files), change with every
+/// submission and are not among them.
 fn shared_build_file(rel: &Path, lessons: &[Lesson]) -> bool {
-    let name = rel
+    let parts: Vec<String> = rel
         .components()
-        .find_map(|part| {
-            let part = part.as_os_str().to_string_lossy();
-            (!matches!(
-                part.as_ref(),
-                "debug" | "deps" | "build" | ".fingerprint" | "incremental" | "examples"
-            ))
-            .then(|| part.replace('-', "_"))
-        })
-        .unwrap_or_default();
-    // Cargo's own lock and bookkeeping files change on every build.
-    if name.starts_with('.') || name.ends_with(".lock") || name.ends_with(".json") {
-        return false;
-    }
+        .map(|part| part.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    // debug/deps/FILE, debug/build/PACKAGE-HASH/..., debug/.fingerprint/PACKAGE-HASH/...
+    let (area, name) = match parts.as_slice() {
+        [_, area, name, ..] => (area.as_str(), name.replace('-', "_")),
+        _ => return false,
+    };
+    let library = |name: &str| {
+        name.starts_with("lib")
+            && [".rlib", ".rmeta", ".so", ".dylib", ".dll"]
+                .iter()
+                .any(|ext| name.ends_with(ext))
+    };
+    let package = match area {
+        "deps" if library(&name) => name.trim_start_matches("lib").to_string(),
+        "build" | ".fingerprint" => name,
+        _ => return false,
+    };
     !lessons.iter().any(|lesson| {
-        let package = lesson.package.replace('-', "_");
-        name == package
-            || name.starts_with(&format!("{package}_"))
-            || name.starts_with(&format!("lib{package}"))
-            || name.starts_with(&format!("{package}."))
+        let lesson = lesson.package.replace('-', "_");
+        package == lesson || package.starts_with(&format!("{lesson}_"))
     })
 }
 
-/// What changed between two baselines.
+/// The files of `before` that are gone or different in `after`. Files that
+/// appeared are cargo's own doing (a lesson built alone can need a
+/// dependency with other features, which is a new file).
 fn changes(before: &Baseline, after: &Baseline) -> Vec<PathBuf> {
-    let mut changed: Vec<PathBuf> = before
+    before
         .iter()
         .filter(|(rel, print)| after.get(*rel) != Some(*print))
         .map(|(rel, _)| rel.clone())
-        .collect();
-    changed.extend(
-        after
-            .keys()
-            .filter(|rel| !before.contains_key(*rel))
-            .cloned(),
-    );
-    changed
+        .collect()
 }
 
 /// One grading job: its workspace, ready to grade submissions one by one.
@@ -246,8 +247,36 @@ impl<'a> Grader<'a> {
             target_baseline: Baseline::new(),
             c_baseline: Baseline::new(),
         };
+        // Build folders left by an earlier batch are trusted only if they are
+        // exactly as that batch last verified them: a batch interrupted while
+        // learner code had changed them must not pass the change on.
+        if !grader.build_folders_as_saved() {
+            let _ = std::fs::remove_dir_all(grader.env.target());
+            let _ = std::fs::remove_dir_all(&grader.env.c_dir);
+        }
         grader.warm_up()?;
         Ok(grader)
+    }
+
+    /// Where the verified state of the build folders is kept between batches.
+    fn saved_baselines(&self) -> PathBuf {
+        self.job_dir.join("build-baselines.json")
+    }
+
+    fn build_folders_as_saved(&mut self) -> bool {
+        let Ok(text) = std::fs::read_to_string(self.saved_baselines()) else {
+            return false;
+        };
+        let Ok((target, c)) = serde_json::from_str::<(Baseline, Baseline)>(&text) else {
+            return false;
+        };
+        // An empty record proves nothing about what is there.
+        if target.is_empty() {
+            return false;
+        }
+        self.target_baseline = target;
+        self.c_baseline = c;
+        self.build_files_changed().is_empty()
     }
 
     /// Builds the C and every lesson's untouched crate, so that the
@@ -287,6 +316,10 @@ impl<'a> Grader<'a> {
         let output = self.env.out_dir.clone();
         let c_dir = self.env.c_dir.clone();
         self.c_baseline = baseline(&c_dir, |rel| !c_dir.join(rel).starts_with(&output));
+        let saved =
+            serde_json::to_string(&(&self.target_baseline, &self.c_baseline)).unwrap_or_default();
+        // Without the file, the next batch simply builds afresh.
+        let _ = std::fs::write(self.saved_baselines(), saved);
     }
 
     /// Build files and C libraries that changed since the warm-up: only

@@ -22,27 +22,33 @@
 //! and no learner is graded on it.
 
 mod job;
+mod merge;
+mod output;
 mod report;
+mod shard;
 mod submission;
+mod summary;
 mod workspace;
 
 use std::ffi::OsString;
 use std::fs::File;
-use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::commands::Context;
 use crate::workbook::Workbook;
 use job::{Confinement, Grader};
 
+pub use merge::{Options as MergeOptions, run as merge};
 pub use report::Format;
 use report::{BatchReport, LessonInfo, SubmissionReport};
+pub use shard::Shard;
 use submission::Source;
 
 /// Points a passed lesson earns. One each: the lessons are of similar size,
@@ -61,6 +67,8 @@ pub struct Options {
     pub work_dir: Option<PathBuf>,
     /// Grade without a sandbox (the report says so).
     pub unconfined: bool,
+    /// Grade only this part of the batch (`--shard K/N`).
+    pub shard: Option<Shard>,
 }
 
 /// Jobs when `--jobs` is not given: each job runs cargo, which uses every
@@ -72,24 +80,88 @@ fn default_jobs() -> usize {
 
 enum Event {
     Preparing,
-    Started {
-        name: String,
-    },
-    Finished {
-        index: usize,
-        report: Box<SubmissionReport>,
-    },
+    Started { name: String },
+    Finished { report: Box<SubmissionReport> },
     Failed(anyhow::Error),
 }
 
 pub fn run(context: &Context, options: Options) -> Result<ExitCode> {
     let workbook = &context.workbook;
-    let sources = submission::sources(&options.paths).map_err(anyhow::Error::msg)?;
-    // A report that cannot be written should be said now, not after an hour of grading.
-    for path in &options.out {
-        File::create(path)
-            .with_context(|| format!("the report file {} cannot be written", path.display()))?;
+    // Named over the whole command line (names are made unique there), then
+    // narrowed to the shard: every shard sees the same names.
+    let mut sources = submission::sources(&options.paths).map_err(anyhow::Error::msg)?;
+    let given = sources.len();
+    if let Some(shard) = options.shard {
+        sources.retain(|source| shard.contains(&source.name));
     }
+    // A report that cannot be written should be said now, not after an hour of grading.
+    output::check_writable(&options.out)?;
+    // So should a machine where learner code cannot be confined.
+    let sandbox = job::describe_confinement(options.unconfined)?;
+    if options.unconfined {
+        eprintln!(
+            "warning: --unconfined: learner code runs without a sandbox, with your user's \
+             rights. The report says so."
+        );
+    }
+    let lessons: Vec<LessonInfo> = workbook
+        .lessons
+        .iter()
+        .map(|lesson| LessonInfo {
+            lesson: lesson.name.clone(),
+            number: lesson.number,
+            title: lesson.title.clone(),
+            max_points: POINTS_PER_LESSON,
+        })
+        .collect();
+    let max_score = POINTS_PER_LESSON * workbook.lessons.len() as u32;
+    let batch_start = Instant::now();
+    let results = if sources.is_empty() {
+        // An empty shard still writes its (empty) report, for `merge`.
+        eprintln!(
+            "Shard {} holds none of the {given} submissions; its report is empty.",
+            options.shard.expect("only a shard can select nothing")
+        );
+        Vec::new()
+    } else {
+        grade_all(context, &options, &sources)?
+    };
+    let batch = BatchReport::new(
+        workbook.root.display().to_string(),
+        sandbox,
+        lessons,
+        max_score,
+        options.shard,
+        results,
+    );
+    output::emit(&batch, options.format, &options.out)?;
+    if !options.out.is_empty() {
+        eprintln!(
+            "Graded {} submission{}{} in {:.1} s; the report is in {}.",
+            batch.submissions.len(),
+            if batch.submissions.len() == 1 {
+                ""
+            } else {
+                "s"
+            },
+            match options.shard {
+                Some(shard) => format!(" (shard {shard} of {given})"),
+                None => String::new(),
+            },
+            batch_start.elapsed().as_secs_f64(),
+            output::file_list(&options.out)
+        );
+    }
+    Ok(output::exit_code(&batch))
+}
+
+/// Grades `sources` with `--jobs` grading jobs; the reports in any order.
+fn grade_all(
+    context: &Context,
+    options: &Options,
+    sources: &[Source],
+) -> Result<Vec<SubmissionReport>> {
+    let workbook = &context.workbook;
     let work_dir = match &options.work_dir {
         Some(dir) => dir.clone(),
         None => default_work_dir(&workbook.root),
@@ -98,7 +170,7 @@ pub fn run(context: &Context, options: Options) -> Result<ExitCode> {
         .with_context(|| format!("creating the work folder {}", work_dir.display()))?;
     let work_dir = work_dir.canonicalize()?;
     let _lock = lock_work_dir(&work_dir)?;
-    let also_skip = entries_to_skip(&workbook.root, &sources, &work_dir);
+    let also_skip = entries_to_skip(&workbook.root, sources, &work_dir);
     let jobs = options
         .jobs
         .unwrap_or_else(default_jobs)
@@ -115,18 +187,9 @@ pub fn run(context: &Context, options: Options) -> Result<ExitCode> {
         hidden,
         unconfined: options.unconfined,
     };
-    let sandbox = confinement.describe()?;
-    if options.unconfined {
-        eprintln!(
-            "warning: --unconfined: learner code runs without a sandbox, with your user's \
-             rights. The report says so."
-        );
-    }
-
-    let terminal = std::io::stdout().is_terminal();
     eprintln!(
-        "Grading {} submission{} with {jobs} job{} in {} (sandbox: {sandbox}). First the \
-         reference solutions are checked, then each job compiles the dependencies.",
+        "Grading {} submission{} with {jobs} job{} in {}. First the reference solutions are \
+         checked, then each job compiles the dependencies.",
         sources.len(),
         if sources.len() == 1 { "" } else { "s" },
         if jobs == 1 { "" } else { "s" },
@@ -143,9 +206,8 @@ pub fn run(context: &Context, options: Options) -> Result<ExitCode> {
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let (events, received) = mpsc::channel::<Event>();
-    let mut results: Vec<Option<SubmissionReport>> = vec![None; sources.len()];
+    let mut results: Vec<SubmissionReport> = Vec::with_capacity(sources.len());
     let mut failure = None;
-    let batch_start = Instant::now();
     std::thread::scope(|scope| {
         for job in 0..jobs {
             let events = events.clone();
@@ -181,23 +243,20 @@ pub fn run(context: &Context, options: Options) -> Result<ExitCode> {
                     });
                     let report = grader.grade(source);
                     let _ = events.send(Event::Finished {
-                        index,
                         report: Box::new(report),
                     });
                 }
             });
         }
         drop(events);
-        let mut progress = Progress::new(sources.len(), terminal);
+        let mut progress = Progress::new(sources.len());
         for event in received {
             match event {
-                Event::Preparing => {
-                    progress.draw("preparing: compiling dependencies, checking the solutions")
-                }
-                Event::Started { name } => progress.draw(&format!("grading {name}")),
-                Event::Finished { index, report } => {
+                Event::Preparing => progress.preparing(),
+                Event::Started { name } => progress.started(&name),
+                Event::Finished { report } => {
                     progress.finished(&report);
-                    results[index] = Some(*report);
+                    results.push(*report);
                 }
                 Event::Failed(err) => {
                     failure.get_or_insert(err);
@@ -209,71 +268,7 @@ pub fn run(context: &Context, options: Options) -> Result<ExitCode> {
     if let Some(err) = failure {
         return Err(err);
     }
-    let batch = BatchReport {
-        workbook: workbook.root.display().to_string(),
-        sandbox,
-        lessons: workbook
-            .lessons
-            .iter()
-            .map(|lesson| LessonInfo {
-                lesson: lesson.name.clone(),
-                number: lesson.number,
-                title: lesson.title.clone(),
-                max_points: POINTS_PER_LESSON,
-            })
-            .collect(),
-        max_score: POINTS_PER_LESSON * workbook.lessons.len() as u32,
-        submissions: results
-            .into_iter()
-            .map(|r| r.expect("every submission was graded"))
-            .collect(),
-    };
-    for path in &options.out {
-        let format = Format::for_file(path).unwrap_or(options.format);
-        std::fs::write(path, report::render(&batch, format))
-            .with_context(|| format!("writing the report to {}", path.display()))?;
-    }
-    // With report files, stdout gets the table, for whoever is watching.
-    let shown = if options.out.is_empty() {
-        options.format
-    } else {
-        Format::Table
-    };
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(report::render(&batch, shown).as_bytes())?;
-    stdout.flush()?;
-    drop(stdout);
-    if !options.out.is_empty() {
-        let files: Vec<String> = options
-            .out
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect();
-        eprintln!(
-            "Graded {} submission{} in {:.1} s; the report is in {}.",
-            batch.submissions.len(),
-            if batch.submissions.len() == 1 {
-                ""
-            } else {
-                "s"
-            },
-            batch_start.elapsed().as_secs_f64(),
-            files.join(" and ")
-        );
-    }
-    let errors = batch.grading_errors();
-    if !errors.is_empty() {
-        eprintln!(
-            "error: {} lesson check{} could not be run, for reasons that are not the learners' \
-             (marked `error` in the report). The first:",
-            errors.len(),
-            if errors.len() == 1 { "" } else { "s" }
-        );
-        let (sub, lesson) = errors[0];
-        eprintln!("{} lesson {}: {}", sub.name, lesson.lesson, lesson.detail);
-        return Ok(ExitCode::from(2));
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok(results)
 }
 
 /// A file a submission lacks is taken from the instructor's `exercises/`:
@@ -368,72 +363,68 @@ fn entries_to_skip(root: &Path, sources: &[Source], work_dir: &Path) -> Vec<OsSt
     skip
 }
 
-/// The progress across submissions: a bar when stdout is a terminal, a line
-/// per submission on stderr otherwise (for CI logs).
+/// The progress across submissions, on stderr: a spinner with the elapsed
+/// time while the jobs prepare, then a bar; in a log (stderr is not a
+/// terminal, so indicatif draws nothing) a line per submission instead.
 struct Progress {
-    total: usize,
-    done: usize,
-    terminal: bool,
+    bar: ProgressBar,
+    grading: bool,
 }
 
 impl Progress {
-    fn new(total: usize, terminal: bool) -> Progress {
+    fn new(total: usize) -> Progress {
+        let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_msg}")
+                .expect("a valid template"),
+        );
+        bar.enable_steady_tick(Duration::from_millis(120));
         Progress {
-            total,
-            done: 0,
-            terminal,
+            bar,
+            grading: false,
         }
     }
 
-    fn draw(&self, what: &str) {
-        if !self.terminal {
-            return;
+    fn preparing(&self) {
+        self.bar
+            .set_message("preparing: compiling dependencies, checking the solutions");
+    }
+
+    fn started(&mut self, name: &str) {
+        if !self.grading {
+            self.grading = true;
+            self.bar.set_style(
+                ProgressStyle::with_template(
+                    "{spinner} [{elapsed_precise}] [{bar:30}] {pos}/{len} {wide_msg}",
+                )
+                .expect("a valid template")
+                .progress_chars("#>-"),
+            );
         }
-        const WIDTH: usize = 30;
-        let filled = (self.done * WIDTH).checked_div(self.total).unwrap_or(0);
-        let what: String = what.chars().take(60).collect();
-        let mut stdout = std::io::stdout().lock();
-        let _ = write!(
-            stdout,
-            "\r\x1b[2K[{}{}] {}/{} {what}",
-            "#".repeat(filled),
-            "-".repeat(WIDTH - filled),
-            self.done,
-            self.total
-        );
-        let _ = stdout.flush();
+        self.bar.set_message(format!("grading {name}"));
     }
 
     fn finished(&mut self, report: &SubmissionReport) {
-        self.done += 1;
-        if self.terminal {
-            self.draw(&format!(
-                "graded {}: {}/{}",
-                report.name, report.score, report.max_score
-            ));
-        } else {
-            eprintln!(
-                "[{}/{}] {}: {}/{}{}",
-                self.done,
-                self.total,
-                report.name,
-                report.score,
-                report.max_score,
-                match (&report.error, report.flags.len()) {
-                    (Some(_), _) => " (unreadable)".to_string(),
-                    (None, 0) => String::new(),
-                    (None, 1) => " (1 flag)".to_string(),
-                    (None, n) => format!(" ({n} flags)"),
-                }
-            );
+        self.bar.inc(1);
+        let score = format!("{}: {}/{}", report.name, report.score, report.max_score);
+        if !self.bar.is_hidden() {
+            self.bar.set_message(format!("graded {score}"));
+            return;
         }
+        eprintln!(
+            "[{}/{}] {score}{}",
+            self.bar.position(),
+            self.bar.length().unwrap_or(0),
+            match (&report.error, report.flags.len()) {
+                (Some(_), _) => " (unreadable)".to_string(),
+                (None, 0) => String::new(),
+                (None, 1) => " (1 flag)".to_string(),
+                (None, n) => format!(" ({n} flags)"),
+            }
+        );
     }
 
     fn clear(&self) {
-        if self.terminal {
-            let mut stdout = std::io::stdout().lock();
-            let _ = write!(stdout, "\r\x1b[2K");
-            let _ = stdout.flush();
-        }
+        self.bar.finish_and_clear();
     }
 }

@@ -1,15 +1,19 @@
-//! A batch's results and the four ways of writing them: a table for a
-//! person, CSV for a gradebook, JUnit XML for CI systems, JSON for programs.
+//! A batch's results, the one shape every report is made from (and read
+//! back from, by `checker merge`), and the four ways of writing them: a
+//! table for a person, CSV for a gradebook, JUnit XML for CI systems, JSON
+//! for programs.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use super::shard::Shard;
+use super::summary::ClassSummary;
 use crate::verdict::Verdict;
 
 /// The verdict on one lesson of one submission, in grading's vocabulary.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GradeVerdict {
     Passed,
@@ -71,7 +75,7 @@ impl GradeVerdict {
 }
 
 /// Something about a submission the instructor should know.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FlagKind {
     /// A test, snapshot, manifest, C source... differs from the instructor's.
@@ -92,7 +96,21 @@ pub enum FlagKind {
     Suspicious,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+impl FlagKind {
+    /// The kind as the JSON report writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FlagKind::ProtectedFileChanged => "protected_file_changed",
+            FlagKind::ProtectedFileDeleted => "protected_file_deleted",
+            FlagKind::FileNotTaken => "file_not_taken",
+            FlagKind::ChangedDuringGrading => "changed_during_grading",
+            FlagKind::ReachesOutside => "reaches_outside",
+            FlagKind::Suspicious => "suspicious",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Flag {
     pub kind: FlagKind,
     /// The file concerned, relative to the workbook root.
@@ -115,7 +133,7 @@ impl Flag {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LessonResult {
     /// The lesson's short name, `abi_add`.
     pub lesson: String,
@@ -128,7 +146,7 @@ pub struct LessonResult {
     pub seconds: f64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubmissionReport {
     pub name: String,
     /// The path it was read from.
@@ -142,7 +160,7 @@ pub struct SubmissionReport {
     pub seconds: f64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LessonInfo {
     pub lesson: String,
     pub number: u32,
@@ -151,7 +169,7 @@ pub struct LessonInfo {
 }
 
 /// Everything a batch found.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BatchReport {
     /// The instructor's workbook the submissions were graded against.
     pub workbook: String,
@@ -160,10 +178,41 @@ pub struct BatchReport {
     pub sandbox: String,
     pub lessons: Vec<LessonInfo>,
     pub max_score: u32,
+    /// Which part of a sharded batch this is (`grade --shard K/N`); absent
+    /// for a whole batch, and for shards merged back into one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<Shard>,
+    /// Sorted by name (see `BatchReport::new`).
     pub submissions: Vec<SubmissionReport>,
+    /// Where the class stands, computed from `submissions`.
+    pub summary: ClassSummary,
 }
 
 impl BatchReport {
+    /// The one way a report is made, by a grading run and by `merge` alike:
+    /// submissions in name order (so a merged report lists them as one run
+    /// would, whatever the shards), and the summary computed from them.
+    pub fn new(
+        workbook: String,
+        sandbox: String,
+        lessons: Vec<LessonInfo>,
+        max_score: u32,
+        shard: Option<Shard>,
+        mut submissions: Vec<SubmissionReport>,
+    ) -> BatchReport {
+        submissions.sort_by(|a, b| name_order(&a.name, &b.name));
+        let summary = ClassSummary::of(&lessons, max_score, &submissions);
+        BatchReport {
+            workbook,
+            sandbox,
+            lessons,
+            max_score,
+            shard,
+            submissions,
+            summary,
+        }
+    }
+
     /// Lessons that could not be graded, for the batch's error message.
     pub fn grading_errors(&self) -> Vec<(&SubmissionReport, &LessonResult)> {
         self.submissions
@@ -172,6 +221,14 @@ impl BatchReport {
             .filter(|(_, l)| l.verdict == GradeVerdict::Error)
             .collect()
     }
+}
+
+/// Submissions are listed by name, ignoring case first (`alice`, `Bob`,
+/// `carol`), then exactly, so the order is total and the same everywhere.
+pub fn name_order(a: &str, b: &str) -> std::cmp::Ordering {
+    a.to_lowercase()
+        .cmp(&b.to_lowercase())
+        .then_with(|| a.cmp(b))
 }
 
 /// The report formats.
@@ -201,35 +258,41 @@ impl Format {
 pub fn render(report: &BatchReport, format: Format) -> String {
     match format {
         Format::Table => table(report),
-        Format::Json => {
-            let mut text =
-                serde_json::to_string_pretty(report).expect("a report always serializes");
-            text.push('\n');
-            text
-        }
+        Format::Json => json(report),
         Format::Csv => csv(report),
         Format::Junit => junit(report),
     }
 }
 
-fn lesson_column(info: &LessonInfo) -> String {
-    format!("{:02}_{}", info.number, info.lesson)
+pub fn json(report: &BatchReport) -> String {
+    let mut text = serde_json::to_string_pretty(report).expect("a report always serializes");
+    text.push('\n');
+    text
+}
+
+fn lesson_column(number: u32, lesson: &str) -> String {
+    format!("{number:02}_{lesson}")
 }
 
 /// The most lines of a lesson's detail the table shows (a snapshot's diff
 /// comes after about a dozen lines of insta's summary).
 const TABLE_DETAIL_LINES: usize = 30;
 
-/// The table: one line per submission, then what went wrong, for a person.
+/// The table: one line per submission, the class summary, then what went
+/// wrong, for a person.
 pub fn table(report: &BatchReport) -> String {
     let mut out = String::new();
     let n = report.submissions.len();
     let _ = writeln!(
         out,
-        "Graded {n} submission{} against {} ({} lessons, 1 point each); sandbox: {}.\n",
+        "Graded {n} submission{} against {} ({} lessons, 1 point each){}; sandbox: {}.\n",
         if n == 1 { "" } else { "s" },
         report.workbook,
         report.lessons.len(),
+        match report.shard {
+            Some(shard) => format!(", shard {shard}"),
+            None => String::new(),
+        },
         report.sandbox
     );
     let name_width = report
@@ -260,35 +323,8 @@ pub fn table(report: &BatchReport) -> String {
         }
         let _ = writeln!(out, "{}", line.trim_end());
     }
-
-    out.push_str("\nLessons: ");
-    let legend: Vec<String> = report
-        .lessons
-        .iter()
-        .map(|info| {
-            let passed = report
-                .submissions
-                .iter()
-                .filter(|s| {
-                    s.lessons
-                        .iter()
-                        .any(|l| l.number == info.number && l.verdict == GradeVerdict::Passed)
-                })
-                .count();
-            format!("{} {} ({passed}/{n} passed)", info.number, info.lesson)
-        })
-        .collect();
-    out.push_str(&legend.join(", "));
     out.push('\n');
-    if n > 0 {
-        let total: u32 = report.submissions.iter().map(|s| s.score).sum();
-        let _ = writeln!(
-            out,
-            "Average score: {:.1} / {}",
-            f64::from(total) / n as f64,
-            report.max_score
-        );
-    }
+    out.push_str(&report.summary.text());
     out.push_str(
         "Marks: pass, FAIL (a check failed), COMPILE (compile error), CRASH (crashed or \
          panicked), TIMEOUT, - (missing), ERROR (could not be graded: not the learner's fault)\n",
@@ -331,174 +367,120 @@ pub fn table(report: &BatchReport) -> String {
     out
 }
 
-/// One CSV field, quoted when it must be, and defused when a spreadsheet
-/// would run it as a formula (a name or message starting with `=`, `+`, `-`,
-/// `@`, a tab or a carriage return).
-pub fn csv_field(text: &str) -> String {
-    let defused = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+/// A CSV field as a spreadsheet should see it: text that a spreadsheet
+/// would run as a formula (starting with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return) gets a `'` in front, which spreadsheets show as text.
+/// Text that already starts with `'` gets one more, so the rule undoes
+/// exactly: drop one leading `'` to get the JSON report's text.
+pub fn defuse(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r', '\'']) {
         format!("'{text}")
     } else {
         text.to_string()
-    };
-    if defused.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", defused.replace('"', "\"\""))
-    } else {
-        defused
     }
 }
 
 /// For a gradebook: one row per submission, one column per lesson (its
 /// points), the total, and the flags.
 pub fn csv(report: &BatchReport) -> String {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
     let mut header = vec!["submission".to_string()];
-    header.extend(report.lessons.iter().map(lesson_column));
+    header.extend(
+        report
+            .lessons
+            .iter()
+            .map(|info| lesson_column(info.number, &info.lesson)),
+    );
     header.extend(["total", "max_score", "flags", "error"].map(String::from));
-    let mut out = header
-        .iter()
-        .map(|h| csv_field(h))
-        .collect::<Vec<_>>()
-        .join(",");
-    out.push_str("\r\n");
+    let write = |writer: &mut csv::Writer<Vec<u8>>, row: Vec<String>| {
+        writer
+            .write_record(row.iter().map(|field| defuse(field)))
+            .expect("writing CSV to memory cannot fail");
+    };
+    write(&mut writer, header);
     for sub in &report.submissions {
-        let mut row = vec![csv_field(&sub.name)];
+        let mut row = vec![sub.name.clone()];
         row.extend(sub.lessons.iter().map(|l| l.points.to_string()));
         row.push(sub.score.to_string());
         row.push(sub.max_score.to_string());
         let flags: Vec<&str> = sub.flags.iter().map(|f| f.message.as_str()).collect();
-        row.push(csv_field(&flags.join("; ")));
-        row.push(csv_field(sub.error.as_deref().unwrap_or("")));
-        out.push_str(&row.join(","));
-        out.push_str("\r\n");
+        row.push(flags.join("; "));
+        row.push(sub.error.clone().unwrap_or_default());
+        write(&mut writer, row);
     }
-    out
+    let bytes = writer
+        .into_inner()
+        .expect("writing CSV to memory cannot fail");
+    String::from_utf8(bytes).expect("CSV made of strings is UTF-8")
 }
 
-/// Text for XML: the five special characters escaped, and characters XML
-/// 1.0 cannot hold at all (most control characters, which a crashing
-/// program may well print) replaced.
-pub fn xml_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || matches!(c, '\u{FFFE}' | '\u{FFFF}') => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
+/// Text for XML: quick-junit drops control characters and terminal escapes;
+/// these two are not characters XML 1.0 allows either.
+fn xml_text(text: &str) -> String {
+    text.replace(['\u{FFFE}', '\u{FFFF}'], "\u{FFFD}")
 }
 
 /// For CI systems: a test suite per submission, a test case per lesson.
-/// Wrong answers (failed, compile_error, missing) are failures; crashes,
-/// time-outs and grading errors are errors.
+/// Every verdict that is the learner's (a wrong answer, a compile error, a
+/// crash such as an untouched `todo!()`, a time-out, a missing lesson) is a
+/// `<failure>`: CI shows it as a failed exercise. Only `error`, a lesson
+/// that could not be graded for a reason that is not the learner's, is an
+/// `<error>`, which CI shows as a broken build.
 pub fn junit(report: &BatchReport) -> String {
-    let count = |sub: &SubmissionReport, kinds: &[GradeVerdict]| {
-        sub.lessons
-            .iter()
-            .filter(|l| kinds.contains(&l.verdict))
-            .count()
-    };
-    let failures_of = |sub: &SubmissionReport| {
-        count(
-            sub,
-            &[
-                GradeVerdict::Failed,
-                GradeVerdict::CompileError,
-                GradeVerdict::Missing,
-            ],
-        )
-    };
-    let errors_of = |sub: &SubmissionReport| {
-        count(
-            sub,
-            &[
-                GradeVerdict::Crashed,
-                GradeVerdict::TimedOut,
-                GradeVerdict::Error,
-            ],
-        )
-    };
-    let tests: usize = report.submissions.iter().map(|s| s.lessons.len()).sum();
-    let failures: usize = report.submissions.iter().map(failures_of).sum();
-    let errors: usize = report.submissions.iter().map(errors_of).sum();
-    let time: f64 = report.submissions.iter().map(|s| s.seconds).sum();
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(
-        out,
-        "<testsuites name=\"FFI Workbook\" tests=\"{tests}\" failures=\"{failures}\" \
-         errors=\"{errors}\" time=\"{time:.3}\">"
-    );
+    use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
+    let seconds = |s: f64| std::time::Duration::from_secs_f64(s.max(0.0));
+    let mut junit = Report::new("FFI Workbook");
+    junit.set_time(seconds(
+        report.submissions.iter().map(|s| s.seconds).sum::<f64>(),
+    ));
     for sub in &report.submissions {
-        let name = xml_escape(&sub.name);
-        let _ = writeln!(
-            out,
-            "  <testsuite name=\"{name}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" \
-             skipped=\"0\" time=\"{:.3}\">",
-            sub.lessons.len(),
-            failures_of(sub),
-            errors_of(sub),
-            sub.seconds
-        );
-        out.push_str("    <properties>\n");
-        let mut property = |name: &str, value: &str| {
-            let _ = writeln!(
-                out,
-                "      <property name=\"{}\" value=\"{}\"/>",
-                xml_escape(name),
-                xml_escape(value)
-            );
-        };
-        property("score", &sub.score.to_string());
-        property("max_score", &sub.max_score.to_string());
-        property("source", &sub.source);
+        let mut suite = TestSuite::new(xml_text(&sub.name));
+        suite.set_time(seconds(sub.seconds));
+        suite.add_property(Property::new("score", sub.score.to_string()));
+        suite.add_property(Property::new("max_score", sub.max_score.to_string()));
+        suite.add_property(Property::new("source", xml_text(&sub.source)));
         if let Some(error) = &sub.error {
-            property("error", error);
+            suite.add_property(Property::new("error", xml_text(error)));
         }
         for flag in &sub.flags {
-            property("flag", &flag.message);
+            suite.add_property(Property::new("flag", xml_text(&flag.message)));
         }
-        out.push_str("    </properties>\n");
         for lesson in &sub.lessons {
-            let case = format!("{:02}_{}", lesson.number, lesson.lesson);
-            let _ = write!(
-                out,
-                "    <testcase classname=\"{name}\" name=\"{}\" time=\"{:.3}\"",
-                xml_escape(&case),
-                lesson.seconds
-            );
-            let element = match lesson.verdict {
-                GradeVerdict::Passed => {
-                    out.push_str("/>\n");
-                    continue;
+            let status = match lesson.verdict {
+                GradeVerdict::Passed => TestCaseStatus::success(),
+                verdict => {
+                    let kind = if verdict == GradeVerdict::Error {
+                        NonSuccessKind::Error
+                    } else {
+                        NonSuccessKind::Failure
+                    };
+                    let mut status = TestCaseStatus::non_success(kind);
+                    status
+                        .set_type(verdict.as_str())
+                        .set_message(verdict.as_str())
+                        .set_description(xml_text(&lesson.detail));
+                    status
                 }
-                GradeVerdict::Failed | GradeVerdict::CompileError | GradeVerdict::Missing => {
-                    "failure"
-                }
-                GradeVerdict::Crashed | GradeVerdict::TimedOut | GradeVerdict::Error => "error",
             };
-            let _ = writeln!(
-                out,
-                ">\n      <{element} type=\"{0}\" message=\"{0}\">{1}</{element}>\n    </testcase>",
-                lesson.verdict.as_str(),
-                xml_escape(&lesson.detail)
-            );
+            let mut case = TestCase::new(lesson_column(lesson.number, &lesson.lesson), status);
+            case.set_classname(xml_text(&sub.name))
+                .set_time(seconds(lesson.seconds));
+            suite.add_test_case(case);
         }
-        out.push_str("  </testsuite>\n");
+        junit.add_test_suite(suite);
     }
-    out.push_str("</testsuites>\n");
-    out
+    junit
+        .to_string()
+        .expect("a JUnit report made of strings always serializes")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn sample() -> BatchReport {
+    pub fn sample() -> BatchReport {
         let lesson = |number, verdict: GradeVerdict, detail: &str| LessonResult {
             lesson: format!("l{number}"),
             number,
@@ -508,19 +490,34 @@ mod tests {
             detail: detail.into(),
             seconds: 0.5,
         };
-        BatchReport {
-            workbook: "/wb".into(),
-            sandbox: "bubblewrap 0.8.0".into(),
-            lessons: (1..=2)
-                .map(|number| LessonInfo {
-                    lesson: format!("l{number}"),
-                    number,
-                    title: format!("Lesson {number}"),
-                    max_points: 1,
-                })
-                .collect(),
-            max_score: 2,
-            submissions: vec![
+        let lessons = (1..=2)
+            .map(|number| LessonInfo {
+                lesson: format!("l{number}"),
+                number,
+                title: format!("Lesson {number}"),
+                max_points: 1,
+            })
+            .collect();
+        BatchReport::new(
+            "/wb".into(),
+            "bubblewrap 0.8.0".into(),
+            lessons,
+            2,
+            None,
+            vec![
+                SubmissionReport {
+                    name: "bob".into(),
+                    source: "/subs/bob.zip".into(),
+                    score: 0,
+                    max_score: 2,
+                    error: Some("the archive has an entry with `..`".into()),
+                    flags: vec![],
+                    lessons: vec![
+                        lesson(1, GradeVerdict::Missing, "unreadable"),
+                        lesson(2, GradeVerdict::Missing, "unreadable"),
+                    ],
+                    seconds: 0.0,
+                },
                 SubmissionReport {
                     name: "=HYPERLINK(\"x\"),\"evil\"".into(),
                     source: "/subs/evil".into(),
@@ -539,20 +536,20 @@ mod tests {
                     seconds: 1.0,
                 },
                 SubmissionReport {
-                    name: "bob".into(),
-                    source: "/subs/bob.zip".into(),
+                    name: "carol".into(),
+                    source: "/subs/carol".into(),
                     score: 0,
                     max_score: 2,
-                    error: Some("the archive has an entry with `..`".into()),
+                    error: None,
                     flags: vec![],
                     lessons: vec![
-                        lesson(1, GradeVerdict::Missing, "unreadable"),
-                        lesson(2, GradeVerdict::Missing, "unreadable"),
+                        lesson(1, GradeVerdict::Error, "Not the learner's fault"),
+                        lesson(2, GradeVerdict::TimedOut, "too slow"),
                     ],
-                    seconds: 0.0,
+                    seconds: 2.0,
                 },
             ],
-        }
+        )
     }
 
     #[test]
@@ -607,13 +604,21 @@ mod tests {
     }
 
     #[test]
+    fn submissions_are_listed_by_name() {
+        let names: Vec<String> = sample().submissions.into_iter().map(|s| s.name).collect();
+        assert_eq!(names, ["=HYPERLINK(\"x\"),\"evil\"", "bob", "carol"]);
+        let mut names = vec!["carol", "Bob", "alice", "bob"];
+        names.sort_by(|a, b| name_order(a, b));
+        assert_eq!(names, ["alice", "Bob", "bob", "carol"]);
+    }
+
+    #[test]
     fn csv_quotes_and_defuses_formulas() {
-        assert_eq!(csv_field("alice"), "alice");
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
-        assert_eq!(csv_field("=1+1"), "'=1+1");
-        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(defuse("alice"), "alice");
+        assert_eq!(defuse("=1+1"), "'=1+1");
+        assert_eq!(defuse("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(defuse("-2"), "'-2");
+        assert_eq!(defuse("'quoted"), "''quoted");
         let text = csv(&sample());
         let lines: Vec<&str> = text.split("\r\n").collect();
         assert_eq!(
@@ -628,42 +633,240 @@ mod tests {
         assert_eq!(lines[2], "bob,0,0,0,2,,the archive has an entry with `..`");
     }
 
+    /// A name's CSV form, read back by a CSV reader and with the one `'`
+    /// dropped, is its JSON form, whatever characters it holds.
     #[test]
-    fn xml_is_escaped_and_stays_well_formed() {
-        assert_eq!(
-            xml_escape("<a href=\"x\">&'</a>"),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&apos;&lt;/a&gt;"
-        );
-        assert_eq!(xml_escape("a\u{1b}[0m\0b\n"), "a\u{FFFD}[0m\u{FFFD}b\n");
-        let xml = junit(&sample());
-        assert!(
-            xml.contains(
-                "<testsuites name=\"FFI Workbook\" tests=\"4\" failures=\"2\" errors=\"1\""
-            )
-        );
-        assert!(xml.contains("<testsuite name=\"=HYPERLINK(&quot;x&quot;),&quot;evil&quot;\""));
-        assert!(xml.contains(
-            "<error type=\"crashed\" message=\"crashed\">bad &lt;output&gt; &amp; \u{FFFD}[31m\u{FFFD}\n</error>"
-        ));
-        assert!(xml.contains("<failure type=\"missing\""));
-        assert!(
-            xml.contains("<property name=\"error\" value=\"the archive has an entry with `..`\"/>")
-        );
-        // Every element that opens closes.
-        for tag in ["testsuites", "testsuite", "properties"] {
-            assert_eq!(
-                xml.matches(&format!("<{tag}>")).count() + xml.matches(&format!("<{tag} ")).count(),
-                xml.matches(&format!("</{tag}>")).count(),
-                "{tag}"
+    fn csv_names_read_back_as_their_json_names() {
+        let names = [
+            "alice",
+            "=cmd|' /C calc'!A0",
+            "+1",
+            "-1",
+            "@x",
+            "\tx",
+            "'already quoted",
+            "a,b",
+            "say \"hi\"",
+            "two\nlines",
+            "ünïcödé",
+        ];
+        let mut report = sample();
+        report.submissions = names
+            .iter()
+            .map(|name| SubmissionReport {
+                name: name.to_string(),
+                ..report.submissions[1].clone()
+            })
+            .collect();
+        let text = csv(&report);
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let read: Vec<String> = reader
+            .records()
+            .map(|record| record.unwrap()[0].to_string())
+            .collect();
+        assert_eq!(read.len(), names.len());
+        for (name, field) in names.iter().zip(&read) {
+            let undone = match field.strip_prefix('\'') {
+                Some(rest) if defuse(rest) == *field => rest,
+                _ => field.as_str(),
+            };
+            assert_eq!(undone, *name, "{field:?}");
+            assert!(
+                !field.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "{field:?}"
             );
         }
-        assert!(!xml.contains('\0') && !xml.contains('\u{1b}'));
+    }
+
+    /// Checks a JUnit document against the rules of the JUnit XML schema
+    /// that CI systems read (Jenkins' and Ant's `junit.xsd`): which element
+    /// may hold which, the attributes each may carry and which it must, and
+    /// that the counts agree with the cases.
+    fn check_junit_schema(xml: &str) -> roxmltree::Document<'_> {
+        let doc = roxmltree::Document::parse(xml).expect("well-formed XML");
+        let allowed = |element: &str| -> (&[&str], &[&str], &[&str]) {
+            // (required attributes, optional attributes, child elements)
+            match element {
+                "testsuites" => (
+                    &[],
+                    &[
+                        "name",
+                        "time",
+                        "tests",
+                        "failures",
+                        "errors",
+                        "skipped",
+                        "disabled",
+                        "timestamp",
+                        "uuid",
+                    ],
+                    &["testsuite"],
+                ),
+                "testsuite" => (
+                    &["name", "tests"],
+                    &[
+                        "failures",
+                        "errors",
+                        "skipped",
+                        "disabled",
+                        "time",
+                        "timestamp",
+                        "hostname",
+                        "id",
+                        "package",
+                        "file",
+                        "log",
+                        "url",
+                        "version",
+                    ],
+                    &["properties", "testcase", "system-out", "system-err"],
+                ),
+                "properties" => (&[], &[], &["property"]),
+                "property" => (&["name", "value"], &[], &[]),
+                "testcase" => (
+                    &["name"],
+                    &[
+                        "classname",
+                        "time",
+                        "assertions",
+                        "status",
+                        "file",
+                        "line",
+                        "timestamp",
+                    ],
+                    &["skipped", "error", "failure", "system-out", "system-err"],
+                ),
+                "failure" | "error" | "skipped" => (&[], &["message", "type"], &[]),
+                "system-out" | "system-err" => (&[], &[], &[]),
+                other => panic!("<{other}> is not a JUnit element"),
+            }
+        };
+        let root = doc.root_element();
+        assert_eq!(root.tag_name().name(), "testsuites");
+        for node in root.descendants().filter(|n| n.is_element()) {
+            let name = node.tag_name().name();
+            let (required, optional, children) = allowed(name);
+            for attr in required {
+                assert!(node.attribute(*attr).is_some(), "<{name}> needs {attr}");
+            }
+            for attr in node.attributes() {
+                assert!(
+                    required.contains(&attr.name()) || optional.contains(&attr.name()),
+                    "<{name}> may not carry {}",
+                    attr.name()
+                );
+            }
+            for child in node.children().filter(|n| n.is_element()) {
+                assert!(
+                    children.contains(&child.tag_name().name()),
+                    "<{name}> may not hold <{}>",
+                    child.tag_name().name()
+                );
+            }
+            for attr in ["time"] {
+                if let Some(value) = node.attribute(attr) {
+                    assert!(value.parse::<f64>().is_ok(), "{name} {attr}={value}");
+                }
+            }
+            if matches!(name, "testsuites" | "testsuite") {
+                let cases = node
+                    .descendants()
+                    .filter(|n| n.has_tag_name("testcase"))
+                    .count();
+                let count = |tag: &str| node.descendants().filter(|n| n.has_tag_name(tag)).count();
+                let attr = |a: &str| node.attribute(a).map(|v| v.parse::<usize>().unwrap());
+                assert_eq!(attr("tests"), Some(cases), "<{name}> tests");
+                assert_eq!(attr("failures").unwrap_or(0), count("failure"));
+                assert_eq!(attr("errors").unwrap_or(0), count("error"));
+            }
+            if name == "testcase" {
+                let kinds = node
+                    .children()
+                    .filter(|n| n.has_tag_name("failure") || n.has_tag_name("error"))
+                    .count();
+                assert!(kinds <= 1, "a case is a failure or an error, once");
+            }
+        }
+        doc
     }
 
     #[test]
-    fn json_has_the_documented_shape() {
-        let value: serde_json::Value =
-            serde_json::from_str(&render(&sample(), Format::Json)).unwrap();
+    fn junit_follows_the_schema_and_blames_only_grading_for_errors() {
+        let xml = junit(&sample());
+        assert!(xml.starts_with("<?xml"));
+        let doc = check_junit_schema(&xml);
+        let case = |suite: &str, lesson: &str| {
+            doc.descendants()
+                .find(|n| {
+                    n.has_tag_name("testcase")
+                        && n.attribute("classname") == Some(suite)
+                        && n.attribute("name") == Some(lesson)
+                })
+                .unwrap_or_else(|| panic!("no case {suite} {lesson}"))
+        };
+        let outcome = |suite: &str, lesson: &str| {
+            case(suite, lesson)
+                .children()
+                .find(|n| n.is_element())
+                .map(|n| {
+                    (
+                        n.tag_name().name().to_string(),
+                        n.attribute("type").unwrap_or("").to_string(),
+                    )
+                })
+        };
+        let evil = "=HYPERLINK(\"x\"),\"evil\"";
+        assert_eq!(outcome(evil, "01_l1"), None);
+        // A crash (an untouched `todo!()` panics) is the learner's: a failure.
+        assert_eq!(
+            outcome(evil, "02_l2"),
+            Some(("failure".into(), "crashed".into()))
+        );
+        assert_eq!(
+            outcome("carol", "02_l2"),
+            Some(("failure".into(), "timed_out".into()))
+        );
+        assert_eq!(
+            outcome("bob", "01_l1"),
+            Some(("failure".into(), "missing".into()))
+        );
+        // Only the grading's own trouble is an error.
+        assert_eq!(
+            outcome("carol", "01_l1"),
+            Some(("error".into(), "error".into()))
+        );
+        let crash = case(evil, "02_l2").first_element_child().unwrap();
+        let text = crash.text().unwrap();
+        assert!(text.contains("bad <output> &"), "{text:?}");
+        assert!(!text.contains('\0') && !text.contains('\u{1b}'));
+        let root = doc.root_element();
+        assert_eq!(root.attribute("tests"), Some("6"));
+        assert_eq!(root.attribute("failures"), Some("4"));
+        assert_eq!(root.attribute("errors"), Some("1"));
+        let property = |suite: &str, name: &str| -> Vec<String> {
+            doc.descendants()
+                .filter(|n| n.has_tag_name("testsuite") && n.attribute("name") == Some(suite))
+                .flat_map(|s| s.descendants())
+                .filter(|n| n.has_tag_name("property") && n.attribute("name") == Some(name))
+                .map(|n| n.attribute("value").unwrap().to_string())
+                .collect()
+        };
+        assert_eq!(
+            property("bob", "error"),
+            ["the archive has an entry with `..`"]
+        );
+        assert_eq!(property(evil, "score"), ["1"]);
+        assert_eq!(
+            property(evil, "flag"),
+            ["exercises/01_l1/tests/check.rs was changed"]
+        );
+    }
+
+    #[test]
+    fn json_has_the_documented_shape_and_reads_back() {
+        let report = sample();
+        let text = render(&report, Format::Json);
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
         let sub = &value["submissions"][0];
         for key in ["name", "score", "max_score", "flags", "lessons"] {
             assert!(!sub[key].is_null(), "{key}");
@@ -679,17 +882,20 @@ mod tests {
             value["submissions"][1]["error"],
             "the archive has an entry with `..`"
         );
+        assert!(value.get("shard").is_none());
+        assert_eq!(value["summary"]["lessons"][0]["passed"], 1);
+        let back: BatchReport = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, report);
     }
 
     #[test]
-    fn the_table_shows_scores_marks_and_problems() {
+    fn the_table_shows_scores_marks_the_summary_and_problems() {
         let text = table(&sample());
         assert!(text.contains(
-            "Graded 2 submissions against /wb (2 lessons, 1 point each); sandbox: bubblewrap 0.8.0."
+            "Graded 3 submissions against /wb (2 lessons, 1 point each); sandbox: bubblewrap 0.8.0."
         ));
         assert!(text.contains("pass     CRASH"), "{text}");
-        assert!(text.contains("1 l1 (1/2 passed), 2 l2 (0/2 passed)"));
-        assert!(text.contains("Average score: 0.5 / 2"));
+        assert!(text.contains("Average score: 0.3 / 2"), "{text}");
         assert!(text.contains("flag: exercises/01_l1/tests/check.rs was changed"));
         assert!(text.contains("lesson 2 (l2): crashed"));
         assert!(text.contains("Could not be read: the archive has an entry with `..`"));

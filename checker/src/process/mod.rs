@@ -12,8 +12,10 @@
 //! the process group. Grading adds a PID namespace around each step
 //! (sandbox.rs), so there everything ends with the sandbox.
 
-use std::io::Read;
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::io::{Read, Write};
+#[cfg(not(windows))]
+use std::process::Child;
+use std::process::{Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
@@ -24,6 +26,8 @@ mod unix;
 use unix as tree;
 #[cfg(not(unix))]
 mod other;
+#[cfg(windows)]
+mod windows;
 #[cfg(not(unix))]
 use other as tree;
 
@@ -83,8 +87,13 @@ pub fn init() {
     tree::init();
 }
 
-/// Ends every run still going (its whole tree). For Ctrl-C and quit keys.
+/// Set once the checker is stopping: no new learner process may start.
+static STOPPING: AtomicBool = AtomicBool::new(false);
+
+/// Ends every run still going (its whole tree) and refuses new ones: the
+/// checker is quitting (`q` in the watch loop, Ctrl-C, a signal).
 pub fn stop_all() {
+    STOPPING.store(true, Ordering::SeqCst);
     let live = LIVE.lock().map(|l| l.clone()).unwrap_or_default();
     for (pid, tag) in live {
         tree::kill_tree(pid, &tag);
@@ -98,7 +107,12 @@ pub fn stop_all() {
 pub fn kill_children_on_interrupt() {
     let _ = ctrlc::set_handler(|| {
         stop_all();
-        eprintln!("\ninterrupted: stopped the programs that were running");
+        // Not `eprintln!`: after a hang-up stderr is gone, and a panic here
+        // would end this handler's thread and leave the checker running.
+        let _ = writeln!(
+            std::io::stderr(),
+            "\ninterrupted: stopped the programs that were running"
+        );
         std::process::exit(130);
     });
 }
@@ -131,18 +145,21 @@ pub fn run(command: &mut Command, limits: Limits) -> std::io::Result<RunOutput> 
     // take this new process for a stray before it is listed.
     let mut child = {
         let mut live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
-        let child = command.spawn()?;
+        if STOPPING.load(Ordering::SeqCst) {
+            return Err(std::io::Error::other("the checker is stopping"));
+        }
+        let child = Running::spawn(command)?;
         live.push((child.id(), tag.clone()));
         child
     };
     let pid = child.id();
     let flooded = Arc::new(AtomicBool::new(false));
-    let stdout = Reader::spawn(child.stdout.take(), limits.output_cap, flooded.clone());
-    let stderr = Reader::spawn(child.stderr.take(), limits.output_cap, flooded.clone());
+    let stdout = Reader::spawn(child.take_stdout(), limits.output_cap, flooded.clone());
+    let stderr = Reader::spawn(child.take_stderr(), limits.output_cap, flooded.clone());
 
     let ending = wait(&mut child, &flooded, start, limits);
     // The main process is gone; whatever it left running dies now.
-    let strays = tree::kill_tree(pid, &tag);
+    let strays = tree::kill_tree(pid, &tag) + child.end_tree();
     if let Ok(mut live) = LIVE.lock() {
         live.retain(|(p, _)| *p != pid);
     }
@@ -165,7 +182,7 @@ pub fn run(command: &mut Command, limits: Limits) -> std::io::Result<RunOutput> 
 }
 
 fn wait(
-    child: &mut Child,
+    child: &mut Running,
     flooded: &AtomicBool,
     start: Instant,
     limits: Limits,
@@ -190,10 +207,88 @@ fn wait(
     }
 }
 
-fn kill_main(child: &mut Child) {
+fn kill_main(child: &mut Running) {
     tree::kill_tree(child.id(), "");
-    let _ = child.kill();
-    let _ = child.wait();
+    child.kill();
+}
+
+/// The main process of a run: a plain child on Unix (its tree is found by
+/// `tree`), a child in a job object on Windows (the job is its tree).
+struct Running {
+    #[cfg(not(windows))]
+    child: Child,
+    #[cfg(windows)]
+    child: windows::ProcessTree,
+}
+
+impl Running {
+    #[cfg(not(windows))]
+    fn spawn(command: &mut Command) -> std::io::Result<Running> {
+        Ok(Running {
+            child: command.spawn()?,
+        })
+    }
+
+    #[cfg(windows)]
+    fn spawn(command: &mut Command) -> std::io::Result<Running> {
+        let owned = std::mem::replace(command, Command::new(""));
+        Ok(Running {
+            child: windows::spawn_in_job(owned)?,
+        })
+    }
+
+    fn id(&self) -> u32 {
+        self.child.id()
+    }
+
+    #[cfg(not(windows))]
+    fn take_stdout(&mut self) -> Option<std::process::ChildStdout> {
+        self.child.stdout.take()
+    }
+
+    #[cfg(windows)]
+    fn take_stdout(&mut self) -> Option<std::process::ChildStdout> {
+        self.child.take_stdout()
+    }
+
+    #[cfg(not(windows))]
+    fn take_stderr(&mut self) -> Option<std::process::ChildStderr> {
+        self.child.stderr.take()
+    }
+
+    #[cfg(windows)]
+    fn take_stderr(&mut self) -> Option<std::process::ChildStderr> {
+        self.child.take_stderr()
+    }
+
+    fn try_wait(&mut self) -> std::io::Result<Option<ExitStatus>> {
+        self.child.try_wait()
+    }
+
+    /// Kills the main process (and, on Windows, its whole job) and reaps it.
+    #[cfg(not(windows))]
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    #[cfg(windows)]
+    fn kill(&mut self) {
+        let _ = self.child.kill_tree();
+    }
+
+    /// Ends what the main process left running where the platform holds the
+    /// tree itself (a job object); the count is unknown there, so 0.
+    #[cfg(not(windows))]
+    fn end_tree(&mut self) -> usize {
+        0
+    }
+
+    #[cfg(windows)]
+    fn end_tree(&mut self) -> usize {
+        let _ = self.child.kill_tree();
+        0
+    }
 }
 
 /// Reads one pipe on a thread of its own, keeping at most `cap` bytes and

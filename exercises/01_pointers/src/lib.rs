@@ -49,7 +49,7 @@ pub fn method_1(out: &mut impl Write, a: &i32) -> io::Result<()> {
 /// ```
 pub fn method_2(out: &mut impl Write, b: &mut i32) -> io::Result<()> {
     // TODO: make a `*mut i32` called `p_b` from `b` (C: `pB = &B;`), then write
-    // the five lines above (the first is empty: `writeln!(out)?;`).
+    // the five lines above (the first is empty: `writeln!` with no text).
     // - The address of B: `{:p}` prints the address a reference points to,
     //   so `{b:p}`. (Careful: `&b` would be the address of the reference
     //   itself, somewhere else entirely. The tests check which one you print.)

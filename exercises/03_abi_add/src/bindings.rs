@@ -8,10 +8,12 @@
 //! attribute on the block would do the same.
 
 unsafe extern "C" {
-    // TODO: declare the C function, translated from csrc/ABI_add.h:
+    // TODO: declare the C function of csrc/ABI_add.h,
     //     void add(double *a, const double *b, int n);
-    // `double *` is `*mut f64`, `const double *` is `*const f64`, `int` is
-    // `std::ffi::c_int`, and a `void` function has no `-> ...`. Make it `pub`
-    // so src/lib.rs can call `bindings::add`. Write it as `pub fn add(...);`,
-    // with no body: the body is in the library.
+    // in Rust: the same name, one Rust type per C parameter (a pointer C
+    // writes through, a pointer it only reads, C's `int` from `std::ffi`),
+    // and no result for `void`. No body: the body is in the library. It must
+    // be visible to src/lib.rs (`bindings::add`). Nothing compares this with
+    // the header, so compare it yourself, parameter by parameter; the table
+    // in lesson 2's "Step 2: say what the function looks like" has the types.
 }

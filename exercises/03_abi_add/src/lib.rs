@@ -55,11 +55,15 @@ impl Error for AddError {}
 /// `Err(AddError::LengthMismatch { .. })` when the lengths differ,
 /// `Err(AddError::TooLong { .. })` when the length does not fit in a C `int`.
 pub fn checked_len(a: &[f64], b: &[f64]) -> Result<c_int, AddError> {
-    // TODO: when `a.len() != b.len()`, return
-    //   Err(AddError::LengthMismatch { a: a.len(), b: b.len() })
-    // otherwise convert the length to a C int: `c_int::try_from(a.len())`,
-    // mapping its error to `AddError::TooLong { len: a.len() }`.
-    // C cannot check either thing: it only ever sees two addresses and `n`.
+    // TODO: decide whether C may be called, and with which `n`. C's loop
+    // `for (i = 0; i < n; i++) a[i] += b[i];` trusts `n` for both arrays, so:
+    // - slices of different lengths are refused (which `AddError` says so,
+    //   with both lengths?), before any pointer reaches C;
+    // - a length that a C `int` cannot hold is refused too: converting a
+    //   `usize` to a `c_int` can fail, so use the conversion that says so
+    //   (`TryFrom`), never `as`, which would silently cut the number.
+    // This is the safe wrapper's whole job: C only ever sees two addresses
+    // and `n`. Read "Slices as pointers: `ffi.from_buffer` in Rust".
     let _ = (a, b);
     todo!("check the lengths in checked_len (src/lib.rs)")
 }
@@ -87,27 +91,34 @@ impl AbiInline {
     /// Opens `libABI_add.so` (found with `workbook_support::shared_library_path`)
     /// and looks up `add`. Pays the `dlopen` and `dlsym` cost once.
     pub fn open() -> Result<Self, Box<dyn Error>> {
-        // TODO, in three steps (each ends in `?`, so errors reach the caller):
-        // 1. Find the file: `workbook_support::shared_library_path("ABI_add")?`.
-        //    When the library has not been built, its error names the command
-        //    that builds it, so pass it on rather than `unwrap` it.
-        // 2. Open it: `unsafe { libloading::Library::new(&path) }?`
-        //    (the CFFI `ffi.dlopen`). It is `unsafe` because loading a library
-        //    runs its initialisers.
-        // 3. Look up `add` with its type declared right here, the CFFI
-        //    `ffi.cdef`: `unsafe { *library.get::<AddFn>(b"add")? }`.
-        //    The `*` copies the function pointer out of the `Symbol`; storing
-        //    the `Library` next to it in `AbiInline` keeps it valid.
-        // Write a `// SAFETY:` comment above each `unsafe` block.
+        // TODO: ABI in-line, the Python lesson's
+        //     lib = ffi.dlopen('./ABI_add.so')
+        //     ffi.cdef("void add(double *, double *, int);")
+        // 1. Find the library file with `workbook_support::shared_library_path`.
+        //    When it has not been built, the error names the command that
+        //    builds it: hand that error to the caller, never `unwrap` it (a
+        //    check runs the program without the library and reads the message).
+        // 2. Open it (`libloading::Library::new`: C's `dlopen`).
+        // 3. Look up `add` as an `AddFn` (`Library::get`: C's `dlsym`). It
+        //    comes back as a `Symbol`, which borrows the library; copy the
+        //    plain function pointer out of it, and keep the `Library` in the
+        //    struct beside it, so the code it points to stays loaded.
+        // Every error goes to the caller with `?`. Steps 2 and 3 are `unsafe`:
+        // say above each, in a `// SAFETY:` comment, why it is fine here.
+        // Read "Part 1, ABI in-line: `libloading`, the type beside the call".
         todo!("open the library and look up `add` in AbiInline::open (src/lib.rs)")
     }
 
     /// `a[i] += b[i]` for every `i`, in C. Refuses slices of different lengths.
     pub fn add(&self, a: &mut [f64], b: &[f64]) -> Result<(), AddError> {
-        // TODO: get `n` from `checked_len(a, b)?`, then call C through the
-        // function pointer: `unsafe { (self.add)(a.as_mut_ptr(), b.as_ptr(), n) }`
-        // (the CFFI `ffi.cast("double *", ffi.from_buffer(a))`). Pass exactly
-        // that `n`: C writes `n` elements, wherever `a` ends.
+        // TODO: the Python lesson's `lib.add(aptr, bptr, len(a))`, made safe.
+        // Let `checked_len` decide first (a refusal goes back to the caller,
+        // before C runs). Then call C through the stored function pointer with
+        // the two slices as C pointers (CFFI's `ffi.from_buffer` + `ffi.cast`:
+        // `as_mut_ptr` for the array C writes, `as_ptr` for the one it only
+        // reads) and exactly the `n` checked: C writes `n` elements wherever
+        // `a` really ends. The call is `unsafe`: its `// SAFETY:` comment says
+        // why each pointer is valid for `n` elements.
         let _ = (a, b, self.add);
         todo!("call C's add in AbiInline::add (src/lib.rs)")
     }
@@ -120,9 +131,12 @@ impl AbiInline {
 /// `a[i] += b[i]` for every `i`, through the declaration in `src/bindings.rs`
 /// (the library is linked by `build.rs`). Refuses slices of different lengths.
 pub fn add(a: &mut [f64], b: &[f64]) -> Result<(), AddError> {
-    // TODO: first declare `add` in src/bindings.rs. Then this is the same
-    // wrapper as `AbiInline::add`, calling `bindings::add(...)` instead of a
-    // function pointer, inside an `unsafe` block with a `// SAFETY:` comment.
+    // TODO: ABI out-of-line. First declare `add` in src/bindings.rs. Then
+    // this is the same safe wrapper as `AbiInline::add`, with the same checks
+    // and the same `// SAFETY:` reasoning, but it calls the declaration in
+    // `bindings` instead of a function pointer: the linker, told by build.rs,
+    // has already found the library. Read "Part 2, ABI out-of-line: a
+    // bindings module and the linker".
     let _ = (a, b);
     todo!("call bindings::add in the free function add (src/lib.rs)")
 }

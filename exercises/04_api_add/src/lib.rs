@@ -60,16 +60,20 @@ unsafe extern "C" {
     // from their C declarations:
     //     void API_add(double *a, const double *b, int n);         (csrc/API_add.h)
     //     void API_inline_add(double *a, const double *b, int n);  (build.rs)
-    // as `fn NAME(a: *mut f64, b: *const f64, n: c_int);` (no body: the body is
-    // C). Nothing checks these against the C, so copy them carefully.
+    // as you declared `add` in lesson 3's src/bindings.rs: the same names,
+    // letter for letter (the linker matches names, nothing else), one Rust
+    // type per C parameter, no body. The C compiler checked the C against its
+    // header; nothing checks your Rust against either. Read "Who checks what".
 }
 
 /// Part 1, API out-of-line: `a[i] += b[i]` for every `i`, in C's `API_add`.
 /// Refuses slices of different lengths.
 pub fn add(a: &mut [f64], b: &[f64]) -> Result<(), AddError> {
-    // TODO: `let n = checked_len(a, b)?;`, then call `API_add` in an `unsafe`
-    // block, with a `// SAFETY:` comment saying why the call is sound:
-    // `API_add(a.as_mut_ptr(), b.as_ptr(), n)`.
+    // TODO: the safe wrapper of lesson 3 once more: let `checked_len` refuse
+    // what C cannot check, then call the `API_add` declared above with the
+    // two slices as C pointers and the checked `n`, in an `unsafe` block whose
+    // `// SAFETY:` comment says why the call is sound. Nothing is opened or
+    // looked up at run time: the function is linked in.
     let _ = (a, b);
     todo!("call API_add in add (src/lib.rs)")
 }
@@ -77,7 +81,8 @@ pub fn add(a: &mut [f64], b: &[f64]) -> Result<(), AddError> {
 /// Part 2, API in-line: `a[i] += b[i]` for every `i`, in C's
 /// `API_inline_add`. Refuses slices of different lengths.
 pub fn add_inline(a: &mut [f64], b: &[f64]) -> Result<(), AddError> {
-    // TODO: the same as `add`, calling `API_inline_add`.
+    // TODO: the same safe wrapper as `add`, for the C held in build.rs
+    // (`API_inline_add`).
     let _ = (a, b);
     todo!("call API_inline_add in add_inline (src/lib.rs)")
 }

@@ -1,7 +1,8 @@
 //! Lesson 5's checks: the definition (F(0) ... F(n), n + 1 numbers), the
-//! agreement of the ABI and API styles, the boundary MAX_N = 46 on both
-//! sides, and that no C addition overflows on the way. Then the program's
-//! output.
+//! agreement of the ABI and API styles, the boundary MAX_N on both sides
+//! (the largest n whose F(n) fits in a C int, worked out here in 64-bit
+//! arithmetic, so that the number is yours to find), and that no C addition
+//! overflows on the way. Then the program's output.
 //!
 //! The API copy of fibonacci.c is compiled with int-overflow traps (see
 //! build.rs): an overflowing call kills the process, so calls that might
@@ -10,7 +11,7 @@
 use std::ffi::c_int;
 use std::process::Command;
 
-use fibonacci::{AbiFibo, TooLarge, fibonacci_api};
+use fibonacci::{AbiFibo, MAX_N, TooLarge, fibonacci_api};
 
 /// F(0), ..., F(n), computed in Rust with 64-bit integers (no overflow
 /// below F(92)), to compare with.
@@ -22,6 +23,45 @@ fn reference(n: u32) -> Vec<i64> {
     }
     numbers.truncate(n as usize + 1);
     numbers
+}
+
+/// The largest n whose F(n) fits in a C int: what MAX_N must be.
+fn limit() -> u32 {
+    let mut n = 0;
+    while reference(n + 1)[n as usize + 1] <= i64::from(c_int::MAX) {
+        n += 1;
+    }
+    n
+}
+
+/// What the learner's MAX_N should be, and why, when it is not.
+fn check_max_n() {
+    let limit = limit();
+    let f = |n: u32| reference(n)[n as usize];
+    if MAX_N > limit {
+        // F(n) fits in an i64 up to n = 92.
+        let value = if MAX_N <= 90 {
+            format!(" = {}", f(MAX_N))
+        } else {
+            String::new()
+        };
+        panic!(
+            "MAX_N is {MAX_N}, but F({MAX_N}){value} does not fit in a C int (at most {}): \
+             a sequence that long makes C overflow an int, which is undefined behaviour. \
+             Which is the last Fibonacci number that fits?",
+            c_int::MAX
+        );
+    }
+    if MAX_N < limit {
+        let next = MAX_N.saturating_add(1);
+        panic!(
+            "MAX_N is {MAX_N}, but F({next}) = {} still fits in a C int (at most {}), so \
+             sequence({next}) is safe and should be allowed. MAX_N is the largest n whose \
+             F(n) fits, provided your loop's last call computes F(n) and nothing after it.",
+            f(next),
+            c_int::MAX
+        );
+    }
 }
 
 fn widen(numbers: &[c_int]) -> Vec<i64> {
@@ -68,11 +108,16 @@ fn the_smallest_n() {
 }
 
 #[test]
+fn max_n_is_the_largest_n_whose_f_n_fits_in_a_c_int() {
+    check_max_n();
+}
+
+#[test]
 fn abi_and_api_agree_with_the_definition() {
-    // Up to 45 only: a loop with one call too many still does not overflow
-    // here, so this test can tell you about the values first.
+    // Below the limit only: a loop with one call too many still does not
+    // overflow there, so this test can tell you about the values first.
     let abi = open();
-    for n in 0..=45 {
+    for n in 0..limit() {
         let want = reference(n);
         let by_abi = abi.sequence(n).map(|v| widen(&v));
         let by_api = fibonacci_api(n).map(|v| widen(&v));
@@ -90,25 +135,27 @@ fn abi_and_api_agree_with_the_definition() {
 }
 
 #[test]
-fn abi_refuses_past_46() {
+fn abi_allows_the_limit_and_refuses_past_it() {
     let abi = open();
-    let last = reference(46)[46];
-    let got = abi.sequence(46).map(|v| widen(&v));
+    let limit = limit();
+    let last = reference(limit)[limit as usize];
+    let got = abi.sequence(limit).map(|v| widen(&v));
     assert_eq!(
         got,
-        Ok(reference(46)),
-        "AbiFibo::sequence(46) should work: F(46) = {last} fits in a C int (at most {})",
+        Ok(reference(limit)),
+        "AbiFibo::sequence({limit}) should work: F({limit}) = {last} fits in a C int (at most {})",
         c_int::MAX
     );
-    for n in [47, 48, 1000] {
+    for n in [limit + 1, limit + 2, 1000] {
         assert_eq!(
             abi.sequence(n).map(|v| v.len()),
             Err(TooLarge { n }),
             "AbiFibo::sequence({n}) should be refused with Err(TooLarge {{ n: {n} }}): \
-             F(47) = 2971215073 does not fit in a C int, and overflowing one is undefined \
-             behaviour in C. Set MAX_N and check it before calling C."
+             F({n}) does not fit in a C int, and overflowing one is undefined behaviour \
+             in C. Check `n` against MAX_N before calling C."
         );
     }
+    check_max_n();
 }
 
 /// Run in a child process by `run_api_in_child`: prints fibonacci_api(FIB_N).
@@ -158,31 +205,36 @@ fn run_api_in_child(n: u32) -> Result<String, String> {
 }
 
 #[test]
-fn api_at_46_computes_nothing_past_f46() {
-    let want = format!("{:?}", Ok::<_, TooLarge>(reference(46)));
-    match run_api_in_child(46) {
+fn api_at_the_limit_computes_nothing_past_f_n() {
+    let limit = limit();
+    let last = reference(limit)[limit as usize];
+    let want = format!("{:?}", Ok::<_, TooLarge>(reference(limit)));
+    match run_api_in_child(limit) {
         Ok(got) => assert_eq!(
             got, want,
-            "fibonacci_api(46) should give F(0) ... F(46), ending in F(46) = 1836311903"
+            "fibonacci_api({limit}) should give F(0) ... F({limit}), ending in \
+             F({limit}) = {last}"
         ),
         Err(why) => panic!(
-            "{why}.\nF(46) = 1836311903 fits in a C int, but F(47) does not: for n = 46 \
-             your loop calls fibo once too often, and that last call computes F(47), \
-             which nobody prints. Start with F(0) and F(1) already known and call fibo \
-             only n - 1 times (never for n = 0 or 1): the last call then computes F(n)."
+            "{why}.\nF({limit}) = {last} fits in a C int, but F({}) does not: for \
+             n = {limit} your loop calls fibo once too often, and that last call computes \
+             F({}), which nobody prints. Start with F(0) and F(1) already known and call \
+             fibo only n - 1 times (never for n = 0 or 1): the last call then computes F(n).",
+            limit + 1,
+            limit + 1
         ),
     }
 }
 
 #[test]
-fn api_refuses_past_46() {
-    for n in [47, 1000] {
+fn api_refuses_past_the_limit() {
+    for n in [limit() + 1, 1000] {
         let want = format!("{:?}", Err::<Vec<i64>, _>(TooLarge { n }));
         match run_api_in_child(n) {
             Ok(got) => assert_eq!(
                 got, want,
                 "fibonacci_api({n}) should be refused with Err(TooLarge {{ n: {n} }}): \
-                 F(47) = 2971215073 does not fit in a C int. MAX_N is the largest n allowed."
+                 F({n}) does not fit in a C int. MAX_N is the largest n allowed."
             ),
             Err(why) => panic!(
                 "{why}.\nfibonacci_api({n}) should have been refused before calling C: \
@@ -194,10 +246,12 @@ fn api_refuses_past_46() {
 
 #[test]
 fn the_error_says_what_is_allowed() {
-    let message = TooLarge { n: 47 }.to_string();
+    let n = MAX_N.saturating_add(1);
+    let message = TooLarge { n }.to_string();
     assert!(
-        message.contains("47") && message.contains("46"),
-        "The TooLarge message should name n and the largest n allowed, MAX_N = 46; it is: {message}"
+        message.contains(&format!("F({n})")) && message.contains(&format!("at most {MAX_N}")),
+        "The TooLarge message should name n and the largest n allowed, MAX_N = {MAX_N}; \
+         it is: {message}"
     );
 }
 
@@ -205,7 +259,17 @@ fn the_error_says_what_is_allowed() {
 fn program_output() {
     let stdout =
         workbook_support::testing::program_stdout(env!("CARGO_BIN_EXE_fibonacci"), "fibonacci");
-    workbook_support::snapshot_settings().bind(|| {
+    // The limit is the lesson's puzzle: the tests above check it, and the
+    // snapshot, which you can read, does not give it away.
+    let mut settings = workbook_support::snapshot_settings();
+    settings.add_filter(r"MAX_N = \d+", "MAX_N = [MAX_N]");
+    settings.add_filter(r"F\(\d+\) = \d+ in both", "F([MAX_N]) = [F(MAX_N)] in both");
+    settings.add_filter(
+        r"n = \d+ is refused: F\(\d+\)",
+        "n = [MAX_N + 1] is refused: F([MAX_N + 1])",
+    );
+    settings.add_filter(r"n may be at most \d+", "n may be at most [MAX_N]");
+    settings.bind(|| {
         insta::assert_snapshot!("program_output", stdout);
     });
 }

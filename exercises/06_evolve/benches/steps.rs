@@ -12,7 +12,11 @@
 //!   one copy;
 //! - what one FFI call costs: a step that calls C once per cell
 //!   (`evolve_point`, through libloading and linked statically) against one
-//!   call per step (`evolve`).
+//!   call per step (`evolve`);
+//! - what a compiler flag costs: the source's int-indexed step
+//!   (csrc/evolve_int.c) built with -O3, and with -O3 -fwrapv, the flag
+//!   Python adds when CFFI's API mode compiles C. That, not the call, is why
+//!   the source's API-mode evolve ran slower than its ABI mode.
 //!
 //! Each figure is the median of several repetitions (the minimum in brackets);
 //! on a shared machine, run it more than once.
@@ -28,7 +32,32 @@ use libloading::Library;
 type EvolvePointFn =
     unsafe extern "C" fn(*const f64, c_int, c_int, c_int, f64, f64, f64, f64) -> f64;
 
+/// The signature of `evolve` in csrc/evolve.h (and of the int-indexed copies).
+type StepFn = unsafe extern "C" fn(*mut f64, *mut f64, c_int, c_int, f64, f64, f64, f64);
+
 unsafe extern "C" {
+    /// csrc/evolve_int.c built with -O3 by the crate's build.rs.
+    fn evolve_int_o3(
+        u: *mut f64,
+        u_previous: *mut f64,
+        nx: c_int,
+        ny: c_int,
+        a: f64,
+        dt: f64,
+        dx2: f64,
+        dy2: f64,
+    );
+    /// csrc/evolve_int.c built with -O3 -fwrapv by the crate's build.rs.
+    fn evolve_int_wrapv(
+        u: *mut f64,
+        u_previous: *mut f64,
+        nx: c_int,
+        ny: c_int,
+        a: f64,
+        dt: f64,
+        dx2: f64,
+        dy2: f64,
+    );
     /// From csrc/evolve.h, linked in by the crate's build.rs.
     fn evolve_point(
         u_previous: *const f64,
@@ -54,6 +83,25 @@ fn measure(reps: usize, mut f: impl FnMut()) -> (Duration, Duration) {
         .collect();
     times.sort();
     (times[reps / 2], times[0])
+}
+
+/// One step through one of the int-indexed C functions.
+fn step_int(step: StepFn, u: &mut [f64], u_previous: &mut [f64], n: usize, p: &Params) {
+    let (nx, ny) = evolve::check_grid(u, u_previous, n, n);
+    // SAFETY: both slices hold n * n values (checked) and do not overlap;
+    // `step` has evolve.h's signature.
+    unsafe {
+        step(
+            u.as_mut_ptr(),
+            u_previous.as_mut_ptr(),
+            nx,
+            ny,
+            p.a,
+            p.dt,
+            p.dx2,
+            p.dy2,
+        )
+    }
 }
 
 /// A step that calls `point` once for every interior cell, then copies.
@@ -115,6 +163,20 @@ fn main() {
     rows.push(("API: static, evolve", t, m));
     let (t, m) = measure(reps, || pure::step(&mut u, &mut u_previous, n, n, &params));
     rows.push(("Rust: pure::step", t, m));
+    let int_ways: [(&str, StepFn); 2] = [
+        ("C, int index, -O3", evolve_int_o3),
+        ("C, int index, -O3 -fwrapv", evolve_int_wrapv),
+    ];
+    for (name, step) in int_ways {
+        // The same numbers as evolve.c's step, or the timing means nothing.
+        let (mut a, mut a_previous) = (start.values.clone(), start.values.clone());
+        let (mut b, mut b_previous) = (start.values.clone(), start.values.clone());
+        api::step(&mut a, &mut a_previous, n, n, &params);
+        step_int(step, &mut b, &mut b_previous, n, &params);
+        assert!(a == b, "{name} computes a different field from evolve.c");
+        let (t, m) = measure(reps, || step_int(step, &mut u, &mut u_previous, n, &params));
+        rows.push((name, t, m));
+    }
 
     println!("\nOne step (reads u_previous, writes u, copies u into u_previous: 2 copies' worth):");
     let step_bytes = 2.0 * copy_bytes;
@@ -185,6 +247,9 @@ fn main() {
     run("Rust: pure::step", &|u, v| {
         pure::step(u, v, 200, 200, &params)
     });
+    for (name, step) in int_ways {
+        run(name, &|u, v| step_int(step, u, v, 200, &params));
+    }
     run("per cell, libloading", &|u, v| {
         step_per_cell(u, v, 200, 200, &params, |up, ny, i, j, p| {
             // SAFETY: (i, j) is an interior cell of the 200 × 200 field `up`.

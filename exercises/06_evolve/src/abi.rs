@@ -3,7 +3,8 @@
 //! pointer. Nothing about C is known when this crate is compiled: the
 //! signature you write below is a promise, and nobody checks it for you.
 //!
-//! Your file. Fill in the three TODOs.
+//! Your file. Fill in the three TODOs. The checks of this way are the tests
+//! named `abi_way::...` in tests/steps.rs.
 
 use std::error::Error;
 
@@ -16,9 +17,12 @@ use crate::Params;
 /// as a Rust function pointer.
 //
 // TODO: this placeholder says "a C function with no arguments". Write the
-// real type: `unsafe extern "C" fn(...)` with one Rust type per C parameter
-// (`double *` is `*mut f64`, `int` is `std::os::raw::c_int`, `double` is
-// `f64`; a `void` result is no `->` at all).
+// real type of csrc/evolve.h's `evolve` (the CFFI `ffi.cdef` line): a
+// function-pointer type with C's calling convention, unsafe to call, and one
+// Rust type per C parameter, in order (lesson 2's table has them: `double *`,
+// `int` from `std::os::raw`, `double`; a `void` result is no result at all).
+// Nobody checks it against the library. Read "Way 1, ABI: load the library
+// at run time".
 pub type EvolveFn = unsafe extern "C" fn();
 
 /// The loaded library and the `evolve` function found in it.
@@ -35,15 +39,14 @@ impl AbiEvolve {
     /// Loads `build/libevolve.so` (`.dylib` on macOS, `evolve.dll` on
     /// Windows) and looks up `evolve`.
     pub fn load() -> Result<AbiEvolve, Box<dyn Error>> {
-        // TODO: find the library's path with
-        // `workbook_support::shared_library_path("evolve")?` (its error says
-        // how to build the library), open it with `Library::new` and get
-        // the function with `library.get::<EvolveFn>(b"evolve")?`. A `Symbol`
-        // borrows the library; copy the function pointer out of it (`*symbol`)
-        // and keep the library in the struct
-        // (`AbiEvolve { _library: library, evolve }`), so the pointer stays valid.
-        // Both calls are `unsafe`: say in a `// SAFETY:` comment why they are
-        // fine here.
+        // TODO: the source's ABI mode, `lib = ffi.dlopen(...)` and the look-up
+        // of `evolve`, done once, as in lessons 3 and 5: find the library
+        // "evolve" (`workbook_support::shared_library_path`, whose error says
+        // how to build it: pass it on), open it (`Library::new`), look up
+        // `evolve` as an `EvolveFn` (`Library::get`), and keep the plain
+        // function pointer in the struct beside the `Library` it points into.
+        // Both library calls are `unsafe`: say in a `// SAFETY:` comment why
+        // each is fine here.
         todo!("load build/libevolve.so and find `evolve` in it (src/abi.rs)")
     }
 
@@ -57,10 +60,14 @@ impl AbiEvolve {
         ny: usize,
         params: &Params,
     ) {
-        // TODO: first `let (nx, ny) = crate::check_grid(u, u_previous, nx, ny);`
-        // (C cannot see how long the slices are, so Rust must check), then call
-        // `(self.evolve)(u.as_mut_ptr(), u_previous.as_mut_ptr(), nx, ny,
-        // params.a, params.dt, params.dx2, params.dy2)` in an `unsafe` block.
+        // TODO: the source's `lib.evolve(u_ptr, u_previous_ptr, nx, ny, a,
+        // dt, dx2, dy2)`, made safe. C gets two addresses and two `int`s and
+        // cannot see how long the slices are, so first let `crate::check_grid`
+        // check them (it also gives the sizes as C `int`s). Then call C
+        // through the stored function pointer, the slices as pointers C may
+        // write through, the parameters in the header's order, in an `unsafe`
+        // block whose `// SAFETY:` comment says what makes the call sound
+        // (evolve.h lists what C needs). Read "The C side".
         let _ = (u, u_previous, nx, ny, params);
         todo!("call C's evolve through the function pointer (src/abi.rs)")
     }

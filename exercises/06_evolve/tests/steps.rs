@@ -1,6 +1,7 @@
 //! Checks of the three ways to take a step: the ABI way (src/abi.rs), the API
 //! way (src/api.rs) and the Rust way (src/pure.rs).
 
+use std::os::raw::c_int;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::OnceLock;
 
@@ -20,6 +21,21 @@ type Step = fn(&mut [f64], &mut [f64], usize, usize, &Params);
 
 fn abi_step(u: &mut [f64], u_previous: &mut [f64], nx: usize, ny: usize, params: &Params) {
     abi().step(u, u_previous, nx, ny, params)
+}
+
+unsafe extern "C" {
+    /// csrc/evolve.c itself, linked in by the crate's build.rs: what each way
+    /// must do on grids too small to have an interior.
+    fn evolve(
+        u: *mut f64,
+        u_previous: *mut f64,
+        nx: c_int,
+        ny: c_int,
+        a: f64,
+        dt: f64,
+        dx2: f64,
+        dy2: f64,
+    );
 }
 
 /// The three ways, by name.
@@ -176,6 +192,75 @@ fn edges_stay_fixed_and_u_previous_takes_the_new_field(way: usize) {
     );
 }
 
+/// The text of a panic, or what happened instead.
+fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default()
+}
+
+fn degenerate_grids_do_what_c_does(way: usize) {
+    let (name, step) = WAYS[way];
+    let params = Params::source();
+    // No cells at all, and grids with cells but no interior (nx or ny below
+    // 3), then the smallest grid with one interior cell.
+    let shapes = [
+        (0, 0),
+        (0, 4),
+        (4, 0),
+        (1, 1),
+        (1, 5),
+        (5, 1),
+        (2, 2),
+        (2, 6),
+        (6, 2),
+        (3, 3),
+    ];
+    for (nx, ny) in shapes {
+        // u and u_previous differ, so that copying (or not) shows.
+        let u_start: Vec<f64> = (0..nx * ny).map(|k| 10.0 + k as f64).collect();
+        let previous_start: Vec<f64> = (0..nx * ny).map(|k| 50.0 - 3.0 * k as f64).collect();
+        let (mut c_u, mut c_previous) = (u_start.clone(), previous_start.clone());
+        // SAFETY: both buffers hold nx * ny doubles and do not overlap, and
+        // nx, ny are small.
+        unsafe {
+            evolve(
+                c_u.as_mut_ptr(),
+                c_previous.as_mut_ptr(),
+                nx as c_int,
+                ny as c_int,
+                params.a,
+                params.dt,
+                params.dx2,
+                params.dy2,
+            )
+        };
+        let (mut u, mut u_previous) = (u_start.clone(), previous_start.clone());
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            step(&mut u, &mut u_previous, nx, ny, &params)
+        }));
+        if let Err(payload) = result {
+            panic!(
+                "{name}: on a {nx} × {ny} grid (slices of {} values, as check_grid wants) \
+                 the step panicked: {}\nC's evolve does not fail there. A grid with nx or \
+                 ny below 3 has no interior cell, and with 0 it has no cell at all: a \
+                 range like `1..nx - 1` must not subtract below zero.",
+                nx * ny,
+                panic_text(payload)
+            );
+        }
+        assert!(
+            u == c_u && u_previous == c_previous,
+            "{name}: on a {nx} × {ny} grid, C's evolve leaves u = {c_u:?} and u_previous = \
+             {c_previous:?}, but this way left u = {u:?} and u_previous = {u_previous:?}. \
+             Read csrc/evolve.c: what does it do when there is no interior cell, and when \
+             there is no cell at all?"
+        );
+    }
+}
+
 fn slices_of_the_wrong_length_are_refused(way: usize) {
     let (name, step) = WAYS[way];
     let (nx, ny) = (6, 5);
@@ -187,11 +272,7 @@ fn slices_of_the_wrong_length_are_refused(way: usize) {
     }));
     let message = match result {
         Ok(()) => String::from("it returned normally"),
-        Err(payload) => payload
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_default(),
+        Err(payload) => panic_text(payload),
     };
     assert!(
         message.contains("C cannot see a slice's length"),
@@ -202,7 +283,9 @@ fn slices_of_the_wrong_length_are_refused(way: usize) {
     );
 }
 
-/// The same four checks for each way, so that each way passes on its own.
+/// The same five checks for each way, in a module named after it
+/// (`abi_way::`, `api_way::`, `rust_way::`), so that each way passes or fails
+/// on its own and the checker can say which way a failure belongs to.
 macro_rules! checks_for {
     ($way:ident, $index:expr) => {
         mod $way {
@@ -224,6 +307,11 @@ macro_rules! checks_for {
             #[test]
             fn slices_of_the_wrong_length_are_refused() {
                 super::slices_of_the_wrong_length_are_refused($index);
+            }
+
+            #[test]
+            fn degenerate_grids_do_what_c_does() {
+                super::degenerate_grids_do_what_c_does($index);
             }
         }
     };

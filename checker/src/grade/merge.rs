@@ -1,0 +1,347 @@
+//! `checker merge REPORT.json...`: joins the JSON reports of a sharded
+//! batch (`grade --shard K/N`, one per machine) into one report, in every
+//! format, equal to grading the whole batch in one run (timings aside).
+//!
+//! The reports are read back into report.rs's types, so the merged report
+//! is made exactly as a single run makes one (`BatchReport::new`: name
+//! order, the summary computed again). Reports that do not belong together
+//! are refused: another workbook, other lessons or scores, a shard missing
+//! or given twice, a submission in two reports.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result, bail};
+
+use super::output;
+use super::report::{BatchReport, Format};
+use super::shard::Shard;
+
+pub struct Options {
+    pub reports: Vec<PathBuf>,
+    pub format: Format,
+    pub out: Vec<PathBuf>,
+}
+
+pub fn run(options: Options) -> Result<ExitCode> {
+    output::check_writable(&options.out)?;
+    let mut reports = Vec::new();
+    for path in &options.reports {
+        reports.push((path.clone(), read(path)?));
+    }
+    let batch = merge(reports)?;
+    output::emit(&batch, options.format, &options.out)?;
+    if !options.out.is_empty() {
+        eprintln!(
+            "Merged {} report{} of {} submission{}; the report is in {}.",
+            options.reports.len(),
+            if options.reports.len() == 1 { "" } else { "s" },
+            batch.submissions.len(),
+            if batch.submissions.len() == 1 {
+                ""
+            } else {
+                "s"
+            },
+            output::file_list(&options.out)
+        );
+    }
+    Ok(output::exit_code(&batch))
+}
+
+fn read(path: &Path) -> Result<BatchReport> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("the report {} cannot be read", path.display()))?;
+    serde_json::from_str(&text).with_context(|| {
+        format!(
+            "{} is not a JSON grading report (merge reads the files `grade --out FILE.json` \
+             writes, from this version of the checker)",
+            path.display()
+        )
+    })
+}
+
+/// Joins reports that belong together; says which do not, and why.
+pub fn merge(reports: Vec<(PathBuf, BatchReport)>) -> Result<BatchReport> {
+    let Some((first_path, first)) = reports.first() else {
+        bail!("no reports to merge");
+    };
+    for (path, report) in &reports[1..] {
+        let (a, b) = (first_path.display(), path.display());
+        if report.workbook != first.workbook {
+            bail!(
+                "{a} and {b} were graded against different workbooks ({} and {}); only \
+                 reports of one workbook can be merged",
+                first.workbook,
+                report.workbook
+            );
+        }
+        if report.lessons != first.lessons {
+            let names = |r: &BatchReport| {
+                r.lessons
+                    .iter()
+                    .map(|l| format!("{:02}_{}", l.number, l.lesson))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            bail!(
+                "{a} and {b} were graded on different lessons ({} and {}); only reports of \
+                 one course can be merged",
+                names(first),
+                names(report)
+            );
+        }
+        if report.max_score != first.max_score {
+            bail!(
+                "{a} and {b} have different maximum scores ({} and {}); only reports of one \
+                 course can be merged",
+                first.max_score,
+                report.max_score
+            );
+        }
+    }
+    check_shards(&reports)?;
+
+    let mut seen: BTreeMap<&str, &Path> = BTreeMap::new();
+    for (path, report) in &reports {
+        for sub in &report.submissions {
+            if let Some(other) = seen.insert(&sub.name, path) {
+                bail!(
+                    "the submission {} is in both {} and {}: each submission must be in one \
+                     report only",
+                    sub.name,
+                    other.display(),
+                    path.display()
+                );
+            }
+        }
+    }
+
+    let (workbook, lessons, max_score) = (
+        first.workbook.clone(),
+        first.lessons.clone(),
+        first.max_score,
+    );
+    // Shards graded with different confinement say so, rather than one
+    // hiding the other.
+    let mut sandboxes: Vec<&str> = reports.iter().map(|(_, r)| r.sandbox.as_str()).collect();
+    sandboxes.sort();
+    sandboxes.dedup();
+    let sandbox = sandboxes.join("; ");
+    let submissions = reports
+        .into_iter()
+        .flat_map(|(_, report)| report.submissions)
+        .collect();
+    Ok(BatchReport::new(
+        workbook,
+        sandbox,
+        lessons,
+        max_score,
+        None,
+        submissions,
+    ))
+}
+
+/// Either every report is a shard of one batch, each shard there once, or
+/// none is a shard (separate batches joined, such as late submissions).
+fn check_shards(reports: &[(PathBuf, BatchReport)]) -> Result<()> {
+    let shards: Vec<(&PathBuf, Shard)> = reports
+        .iter()
+        .filter_map(|(path, r)| r.shard.map(|s| (path, s)))
+        .collect();
+    if shards.is_empty() {
+        return Ok(());
+    }
+    if shards.len() != reports.len() {
+        let whole = reports.iter().find(|(_, r)| r.shard.is_none()).unwrap();
+        bail!(
+            "{} is a shard ({}) but {} is a whole batch: merge the shards of one batch \
+             together, then that with other batches",
+            shards[0].0.display(),
+            shards[0].1,
+            whole.0.display()
+        );
+    }
+    let count = shards[0].1.count;
+    let mut by_index: BTreeMap<u32, &PathBuf> = BTreeMap::new();
+    for (path, shard) in &shards {
+        if shard.count != count {
+            bail!(
+                "{} is shard {} but {} is shard {}: the shards of one batch all have the same N",
+                shards[0].0.display(),
+                shards[0].1,
+                path.display(),
+                shard
+            );
+        }
+        if let Some(other) = by_index.insert(shard.index, path) {
+            bail!(
+                "shard {shard} is given twice ({} and {})",
+                other.display(),
+                path.display()
+            );
+        }
+    }
+    let missing: Vec<String> = (1..=count)
+        .filter(|index| !by_index.contains_key(index))
+        .map(|index| format!("{index}/{count}"))
+        .collect();
+    if !missing.is_empty() {
+        bail!(
+            "shard{} {} {} missing: a merged report must hold the whole batch",
+            if missing.len() == 1 { "" } else { "s" },
+            missing.join(", "),
+            if missing.len() == 1 { "is" } else { "are" }
+        );
+    }
+    for (path, report) in reports {
+        let shard = report.shard.expect("checked above");
+        if let Some(sub) = report.submissions.iter().find(|s| !shard.contains(&s.name)) {
+            bail!(
+                "{} (shard {shard}) holds {}, which belongs to another shard: were the shards \
+                 given different lists of submissions? Every shard must be given the same list",
+                path.display(),
+                sub.name
+            );
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grade::report::{GradeVerdict, LessonInfo, LessonResult, SubmissionReport};
+
+    fn sub(name: &str, passed: bool) -> SubmissionReport {
+        let verdict = if passed {
+            GradeVerdict::Passed
+        } else {
+            GradeVerdict::Failed
+        };
+        SubmissionReport {
+            name: name.into(),
+            source: format!("/subs/{name}"),
+            score: u32::from(passed),
+            max_score: 1,
+            error: None,
+            flags: vec![],
+            lessons: vec![LessonResult {
+                lesson: "l1".into(),
+                number: 1,
+                verdict,
+                points: u32::from(passed),
+                max_points: 1,
+                detail: String::new(),
+                seconds: 0.5,
+            }],
+            seconds: 0.5,
+        }
+    }
+
+    fn batch(shard: Option<Shard>, subs: Vec<SubmissionReport>) -> BatchReport {
+        let lessons = vec![LessonInfo {
+            lesson: "l1".into(),
+            number: 1,
+            title: "One".into(),
+            max_points: 1,
+        }];
+        BatchReport::new(
+            "/wb".into(),
+            "bubblewrap 0.8.0".into(),
+            lessons,
+            1,
+            shard,
+            subs,
+        )
+    }
+
+    /// The names, split as `grade --shard K/2` would split them.
+    fn shards_of(names: &[&str]) -> Vec<(PathBuf, BatchReport)> {
+        (1..=2)
+            .map(|index| {
+                let shard = Shard { index, count: 2 };
+                let subs = names
+                    .iter()
+                    .filter(|n| shard.contains(n))
+                    .map(|n| sub(n, n.len() % 2 == 0))
+                    .collect();
+                (
+                    PathBuf::from(format!("shard-{index}.json")),
+                    batch(Some(shard), subs),
+                )
+            })
+            .collect()
+    }
+
+    const NAMES: [&str; 6] = ["alice", "bob", "carol", "dave", "erin", "frank"];
+
+    #[test]
+    fn shards_merge_into_the_whole_batch() {
+        let shards = shards_of(&NAMES);
+        assert!(shards.iter().all(|(_, r)| !r.submissions.is_empty()));
+        let whole = batch(
+            None,
+            NAMES.iter().map(|n| sub(n, n.len() % 2 == 0)).collect(),
+        );
+        let merged = merge(shards.clone()).unwrap();
+        assert_eq!(merged, whole);
+        // In any order of the reports.
+        let reversed: Vec<_> = shards.into_iter().rev().collect();
+        assert_eq!(merge(reversed).unwrap(), whole);
+    }
+
+    fn refused(reports: Vec<(PathBuf, BatchReport)>, why: &str) {
+        let err = format!("{:#}", merge(reports).unwrap_err());
+        assert!(err.contains(why), "{err}");
+    }
+
+    #[test]
+    fn reports_that_do_not_belong_together_are_refused() {
+        let shards = shards_of(&NAMES);
+        refused(vec![shards[0].clone()], "shard 2/2 is missing");
+        refused(
+            vec![shards[0].clone(), shards[0].clone(), shards[1].clone()],
+            "shard 1/2 is given twice",
+        );
+        let mut other_workbook = shards[1].clone();
+        other_workbook.1.workbook = "/elsewhere".into();
+        refused(
+            vec![shards[0].clone(), other_workbook],
+            "different workbooks",
+        );
+        let mut other_lessons = shards[1].clone();
+        other_lessons.1.lessons[0].lesson = "l9".into();
+        refused(vec![shards[0].clone(), other_lessons], "different lessons");
+        let mut other_max = shards[1].clone();
+        other_max.1.max_score = 6;
+        refused(
+            vec![shards[0].clone(), other_max],
+            "different maximum scores",
+        );
+        let whole = (
+            PathBuf::from("whole.json"),
+            batch(None, vec![sub("zed", true)]),
+        );
+        refused(vec![shards[0].clone(), whole.clone()], "is a whole batch");
+        refused(
+            vec![whole.clone(), whole.clone()],
+            "the submission zed is in both",
+        );
+        let mut wrong_place = shards[1].clone();
+        let stray = shards[0].1.submissions[0].clone();
+        wrong_place.1.submissions.push(stray);
+        refused(
+            vec![shards[0].clone(), wrong_place],
+            "belongs to another shard",
+        );
+        // Separate whole batches join.
+        let other = (
+            PathBuf::from("late.json"),
+            batch(None, vec![sub("amy", false)]),
+        );
+        let joined = merge(vec![whole, other]).unwrap();
+        let names: Vec<&str> = joined.submissions.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["amy", "zed"]);
+    }
+}

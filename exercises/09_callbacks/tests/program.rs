@@ -1,0 +1,11 @@
+//! Runs the lesson's program (`cargo run -p callbacks`) and compares what it
+//! prints with what the reference solution prints.
+
+#[test]
+fn program_output() {
+    let stdout =
+        workbook_support::testing::program_stdout(env!("CARGO_BIN_EXE_callbacks"), "callbacks");
+    workbook_support::snapshot_settings().bind(|| {
+        insta::assert_snapshot!("program_output", stdout);
+    });
+}
