@@ -240,7 +240,7 @@ fn grades_a_class_and_never_stops_for_one_submission() {
     );
     args.push(flood);
 
-    // Its program rewrites the snapshot to match its wrong answer.
+    // Its program tries to rewrite the snapshot to match its wrong answer.
     let tamper = solved(&subs, "tamperer");
     write(&tamper, "exercises/02_greeting/src/lib.rs", WRONG_GREETING);
     write(
@@ -372,11 +372,15 @@ fn grades_a_class_and_never_stops_for_one_submission() {
     assert!(segv.as_str().unwrap().contains("SIGSEGV"), "{segv}");
     expect("endless_loop", ["timed_out", "passed", "passed"], 2);
     expect("flood", ["passed", "failed", "passed"], 2);
-    expect("tamperer", ["passed", "failed", "passed"], 2);
-    assert_eq!(
-        flag_paths(submission(&report, "tamperer"), "changed_during_grading"),
-        [SNAPSHOT]
+    // The sandbox keeps the lesson's files read-only: the rewrite fails,
+    // the program stops, and the instructor's snapshot is untouched.
+    expect("tamperer", ["passed", "crashed", "passed"], 2);
+    let refused = &submission(&report, "tamperer")["lessons"][1]["detail"];
+    assert!(
+        refused.as_str().unwrap().contains("Read-only file system"),
+        "{refused}"
     );
+    assert!(flag_paths(submission(&report, "tamperer"), "changed_during_grading").is_empty());
     expect("missing_lesson", ["passed", "passed", "missing"], 2);
     expect("zipped", ["passed", "passed", "passed"], 3);
     expect("tarred", ["passed", "passed", "passed"], 3);
