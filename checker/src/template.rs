@@ -429,4 +429,33 @@ mod tests {
             "{err}"
         );
     }
+
+    /// Classroom's autograding reports one test per lesson: a new lesson
+    /// needs its step in classroom.yml, or learners never see its point.
+    #[test]
+    fn classroom_autograding_reports_every_lesson() {
+        let root = crate::workbook::built_from();
+        let workbook = Workbook::load(&root).unwrap();
+        let workflow = std::fs::read_to_string(root.join(LEARNERS_WORKFLOW)).unwrap();
+        let runners: Vec<String> = workbook
+            .lessons
+            .iter()
+            .map(|lesson| format!("lesson-{}", lesson.number))
+            .collect();
+        for lesson in &workbook.lessons {
+            let n = lesson.number;
+            for needed in [
+                format!("id: lesson-{n}\n"),
+                format!("select(.number == {n}) | .verdict == \"passed\""),
+                format!("LESSON-{n}_RESULTS: \"${{{{ steps.lesson-{n}.outputs.result }}}}\""),
+            ] {
+                assert!(workflow.contains(&needed), "classroom.yml lacks {needed:?}");
+            }
+        }
+        assert!(
+            workflow.contains(&format!("runners: {}\n", runners.join(","))),
+            "classroom.yml's reporter must list {}",
+            runners.join(",")
+        );
+    }
 }
