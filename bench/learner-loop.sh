@@ -9,7 +9,8 @@
 #   4. the idle watch loop's CPU over 10 s                    [< 1% of a core]
 #   5. the watch loop ends when its terminal goes (tmux kill-session)
 #
-#   bench/learner-loop.sh [--warm]    --warm: skip 1 and reuse the last clone
+#   bench/learner-loop.sh [--warm]    --warm: skip 1 and reuse the last clone,
+#                                     updated to HEAD
 #
 # Runs in a clone of HEAD under $TMPDIR (the cargo registry stays warm: no
 # download is timed). The watch loop runs in tmux at 120x40; a save is timed
@@ -21,7 +22,7 @@ work=${TMPDIR:-/tmp}/ffi-workbook-bench
 clone=$work/workbook
 session=ffi-bench-$$
 now() { date +%s.%N; }
-elapsed() { echo "$(now) - $1" | bc; }
+elapsed() { printf '%.2f' "$(echo "$(now) - $1" | bc)"; }
 say() { printf '%-58s %s\n' "$1" "$2"; }
 
 if [[ ${1:-} != --warm || ! -d $clone ]]; then
@@ -36,6 +37,8 @@ if [[ ${1:-} != --warm || ! -d $clone ]]; then
 fi
 cd "$clone"
 git checkout -q -- exercises
+# --warm: the kept clone brought up to this HEAD (its target folder stays).
+git pull -q "$root" HEAD
 rm -rf .workbook
 cargo build -q -p checker
 checker=$clone/target/debug/checker

@@ -14,7 +14,7 @@ use crate::process::Limits;
 use crate::scratch::{self, Scratch};
 use crate::session::{Session, run_check};
 use crate::workbook::{Lesson, Workbook};
-use crate::{reset as reset_mod, ui};
+use crate::{reset as reset_mod, ui, warmup};
 
 /// The output a learner's program or tests may print before it is stopped.
 pub const OUTPUT_CAP: usize = 256 * 1024;
@@ -91,6 +91,10 @@ pub fn known_session(context: &Context) -> Session {
 /// recorded for the lessons after that one is kept.
 pub fn status_once(context: &Context) -> Result<ExitCode> {
     let mut session = Session::from_context(context);
+    if let Some(first) = session.workbook.lessons.first() {
+        // On a fresh clone: a bar while the dependencies compile.
+        warmup::first_build(&session.env, first);
+    }
     let activity = ui::Activity::start("checking your lessons in order".into());
     let failing = session.check_in_order(false, &mut |lesson, report| {
         if report.verdict.passed() {

@@ -23,7 +23,7 @@ pub fn layout(parts: &Parts, width: usize, height: usize, scroll: usize) -> (Vec
     let header = wrap(&parts.header, width);
     let footer = wrap(&parts.footer, width);
     let mut pinned = wrap(&parts.pinned, width);
-    let mut body = wrap(parts.body.trim_end_matches('\n'), width);
+    let mut body = wrap(parts.body.trim_matches('\n'), width);
     // A blank row between header and the rest, unless the screen is tiny.
     let gap = usize::from(height >= 12);
     let fixed = header.len() + gap + footer.len();

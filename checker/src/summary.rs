@@ -46,17 +46,40 @@ pub fn for_learner(text: &str, c_sources: &[String]) -> String {
     if let Some(block) = link_block {
         out.push_str(&link_summary(&block, c_sources));
     }
+    let mut out = without_repeated_errors(&out);
     if !text.ends_with('\n') && out.ends_with('\n') {
         out.pop();
     }
     out
 }
 
-/// A line with its newline; a very long one is replaced by its length.
+/// The same error twice (cargo links the library's test harness and the
+/// test programs separately: once summarised, their link errors are one) is
+/// shown once.
+fn without_repeated_errors(text: &str) -> String {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut out = String::new();
+    for block in text.split_inclusive("\n\n") {
+        let plain = anstream::adapter::strip_str(block).to_string();
+        if plain.starts_with("error") {
+            if seen.contains(&block) {
+                continue;
+            }
+            seen.push(block);
+        }
+        out.push_str(block);
+    }
+    out
+}
+
+/// A line with its newline; a very long command line (`= note: "cc" ...`)
+/// is replaced by its length. Long messages are kept whole: a test's own
+/// explanation can be long, and it is the point.
 fn shorten(line: &str) -> String {
     let plain = anstream::adapter::strip_str(line).to_string();
     let chars = plain.chars().count();
-    if chars <= LONG_LINE {
+    let command_line = plain.trim_start().starts_with("= note: \"");
+    if chars <= LONG_LINE || !command_line {
         return format!("{line}\n");
     }
     let indent = &plain[..plain.len() - plain.trim_start().len()];
@@ -179,6 +202,14 @@ mod tests {
     }
 
     #[test]
+    fn the_same_link_error_twice_is_shown_once() {
+        let twice = format!("{}\n{}", rust_lld_error(), rust_lld_error());
+        let shown = for_learner(&twice, &["API_add".into()]);
+        assert_eq!(shown.matches("error: linking with").count(), 1, "{shown}");
+        assert!(shown.contains("undefined symbol: API_add"), "{shown}");
+    }
+
+    #[test]
     fn gnu_ld_wording_and_a_symbol_with_no_c_file() {
         let text = format!(
             "error: linking with `cc` failed: exit status: 1\n{}\n  = note: /usr/bin/ld: \
@@ -232,13 +263,18 @@ mod tests {
     }
 
     #[test]
-    fn ordinary_text_is_unchanged_and_other_long_lines_are_shortened() {
+    fn ordinary_text_and_long_messages_are_unchanged_and_command_lines_shortened() {
         let text = "error[E0308]: mismatched types\n --> src/lib.rs:3:5\n";
         assert_eq!(for_learner(text, &[]), text);
-        let long = format!("note: {}", "x".repeat(400));
+        let message = format!("assertion failed: {}", "the words of a test ".repeat(30));
+        assert_eq!(for_learner(&message, &[]), message);
+        let command = format!("  = note: \"cc\" {}", "\"-m64\" ".repeat(60));
         assert_eq!(
-            for_learner(&long, &[]),
-            "(406 characters left out: a command line or a dump)"
+            for_learner(&command, &[]),
+            format!(
+                "  ({} characters left out: a command line or a dump)",
+                command.len()
+            )
         );
     }
 }

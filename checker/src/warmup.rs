@@ -58,7 +58,10 @@ pub fn first_build(env: &CheckEnv, lesson: &Lesson) {
             continue;
         };
         built.insert(artifact.package_id.repr.clone());
-        if artifact.fresh && bar.is_none() {
+        // Only compiling a dependency from a registry is worth a bar: the
+        // lesson's own crate compiles in a second or two.
+        let dependency = !artifact.package_id.repr.starts_with("path+");
+        if bar.is_none() && (artifact.fresh || !dependency) {
             continue;
         }
         let bar = bar.get_or_insert_with(|| new_bar(total));

@@ -366,6 +366,10 @@ impl App {
         let lesson = checked.lesson.clone();
         let passed = checked.report.verdict.passed();
         self.reports.insert(lesson.name.clone(), checked.report);
+        if lesson.name == self.current.name && self.view == View::Status {
+            // A new verdict is read from its top.
+            self.scroll = 0;
+        }
         let Some((_, _, plan)) = self.running.take() else {
             return;
         };
