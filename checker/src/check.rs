@@ -56,6 +56,9 @@ pub struct CheckEnv {
     pub expected: Option<Arc<ExpectedTests>>,
 }
 
+/// How a failing check's own section starts in a report's details.
+const FAILED_CHECK_HEADING: &str = "--- check `";
+
 /// The most of a run's output we show before cutting it.
 const SHOWN_LINES: usize = 80;
 
@@ -303,8 +306,11 @@ fn run_steps(env: &CheckEnv, lesson: &Lesson) -> Report {
             if !matches!(failure.verdict, Verdict::ExitedWithError { .. }) =>
         {
             // Only checks that failed with a message add to it (checks that
-            // crashed the same way say nothing new).
-            if matches!(failed.verdict, Verdict::Failed | Verdict::Panicked { .. }) {
+            // crashed the same way say nothing new): valgrind's findings,
+            // an assertion about the memory C wrote.
+            if matches!(failed.verdict, Verdict::Failed | Verdict::Panicked { .. })
+                || failed.details.contains(FAILED_CHECK_HEADING)
+            {
                 failure.details.push_str("\nWhat the checks found:\n");
                 failure.details.push_str(&failed.details);
             }
@@ -533,7 +539,9 @@ fn summarize(lesson: &Lesson, mut failures: Vec<Failure>) -> Option<Report> {
     for failure in &failures {
         let file = format!("tests/{}.rs", failure.target);
         match &failure.test {
-            Some(name) => details.push_str(&format!("--- check `{name}` ({file}) failed ---\n")),
+            Some(name) => details.push_str(&format!(
+                "{FAILED_CHECK_HEADING}{name}` ({file}) failed ---\n"
+            )),
             None => details.push_str(&format!("--- {file} ---\n")),
         }
         details.push_str(&cut(failure.text.trim_end(), 40));
