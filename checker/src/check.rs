@@ -627,7 +627,7 @@ struct Artifacts {
 
 /// What identifies a file's contents without reading them: a file replaced
 /// or rewritten gets a new inode or change time, which no one can set back.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Fingerprint {
     len: u64,
     modified: Option<std::time::SystemTime>,
@@ -659,7 +659,7 @@ impl Fingerprint {
 /// unifies features across the packages of one call, so building them
 /// together would make other dependency builds than the checks use. Unsolved
 /// lessons may well not link (that is what they are), so cargo keeps going
-/// past them; only cargo itself failing to run is an error.
+/// past them; cargo refusing to run is an error.
 pub fn compile_dependencies(env: &CheckEnv, lessons: &[Lesson]) -> Result<(), String> {
     let limits = Limits {
         timeout: env.build_timeout,
@@ -672,15 +672,18 @@ pub fn compile_dependencies(env: &CheckEnv, lessons: &[Lesson]) -> Result<(), St
             "test",
             "--no-run",
             "--quiet",
-            "--keep-going",
+            // Keeps cargo building past a crate that fails.
+            "--no-fail-fast",
             "-p",
             &lesson.package,
         ]);
         match env.run(command, Step::Build, limits) {
+            // 101: some crate did not compile, as an unsolved one may not.
+            Ok(run) if matches!(run.ending, Ending::Exited(0 | 101)) => {}
             Ok(run) if run.ending == Ending::TimedOut => {
                 return Err("compiling the dependencies took too long".into());
             }
-            Ok(_) => {}
+            Ok(run) => return Err(cut(&cargo_stderr(&run.stderr), SHOWN_LINES)),
             Err(err) => return Err(format!("cargo could not be started: {err}")),
         }
     }

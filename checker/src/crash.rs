@@ -18,6 +18,8 @@ pub enum CrashKind {
     IllegalInstruction,
     /// The stack ran out.
     StackOverflow,
+    /// Wrote a file past the size limit learner code runs under (SIGXFSZ).
+    FileTooLarge,
     /// Stopped from outside (SIGKILL, Ctrl-C).
     Killed,
     /// A crash this table does not know.
@@ -65,6 +67,10 @@ impl CrashKind {
                 "It ran out of stack: a recursion that never ends, or a very large \
                  array kept on the stack (a big local array in C or in Rust)."
             }
+            CrashKind::FileTooLarge => {
+                "It wrote a file larger than learner code may write here: a write \
+                 inside a loop, or a length far larger than meant."
+            }
             CrashKind::Killed => {
                 "It was stopped from outside: by hand, or by the operating system \
                  (often for using too much memory)."
@@ -110,6 +116,7 @@ const UNIX_SIGNALS: &[(i32, &str, &str, CrashKind)] = &[
     // Clang's undefined-behaviour trap on ARM (brk), and a debugger breakpoint.
     (5, "SIGTRAP", "trap", CrashKind::IllegalInstruction),
     (9, "SIGKILL", "killed", CrashKind::Killed),
+    (25, "SIGXFSZ", "file size limit", CrashKind::FileTooLarge),
 ];
 
 /// NTSTATUS codes a crashed Windows process exits with. Anything else is an
@@ -284,6 +291,7 @@ mod tests {
             CrashKind::IllegalInstruction
         );
         assert_eq!(CrashKind::from_unix_signal(9), CrashKind::Killed);
+        assert_eq!(CrashKind::from_unix_signal(25), CrashKind::FileTooLarge);
         assert_eq!(CrashKind::from_unix_signal(12), CrashKind::Other);
         assert_eq!(
             Crash::from_unix_signal(11).label(),
@@ -349,6 +357,7 @@ mod tests {
             ("SIGILL", libc::SIGILL),
             ("SIGTRAP", libc::SIGTRAP),
             ("SIGKILL", libc::SIGKILL),
+            ("SIGXFSZ", libc::SIGXFSZ),
         ];
         for (name, number) in expected {
             assert_eq!(Crash::from_unix_signal(number).name, Some(name));

@@ -153,7 +153,37 @@ impl Scratch {
                     .with_context(|| format!("removing {}", self.root.join(&rel).display()))?;
             }
         }
+        self.remove_folders_gone_from_the_instructor()?;
         Ok(rewritten)
+    }
+
+    /// Removes folders of the copy that the instructor's workbook no longer
+    /// has (a lesson renamed, say): cargo takes every `exercises/*` folder
+    /// for a workspace member, and an emptied one would stop every build.
+    fn remove_folders_gone_from_the_instructor(&self) -> Result<()> {
+        fn walk(scratch: &Scratch, rel: &Path) -> Result<()> {
+            let Ok(entries) = std::fs::read_dir(scratch.root.join(rel)) else {
+                return Ok(());
+            };
+            for entry in entries.flatten() {
+                if !entry.file_type().is_ok_and(|t| t.is_dir()) {
+                    continue;
+                }
+                let rel = rel.join(entry.file_name());
+                let top = rel.components().next().map(|c| c.as_os_str().to_owned());
+                if top.is_some_and(|top| scratch.skipped_top.contains(&top)) {
+                    continue;
+                }
+                if scratch.instructor.join(&rel).is_dir() {
+                    walk(scratch, &rel)?;
+                } else {
+                    std::fs::remove_dir_all(entry.path())
+                        .with_context(|| format!("removing {}", entry.path().display()))?;
+                }
+            }
+            Ok(())
+        }
+        walk(self, Path::new(""))
     }
 }
 
@@ -196,6 +226,41 @@ pub fn overlay_solutions(workbook: &Workbook, scratch: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_folder_the_instructor_no_longer_has_is_removed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let instructor = tmp.path().join("instructor");
+        let copy = tmp.path().join("copy");
+        let write = |rel: &str| {
+            let path = instructor.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "x").unwrap();
+        };
+        write("exercises/02_libm/Cargo.toml");
+        write("Cargo.toml");
+        let workbook = Workbook {
+            root: instructor.clone(),
+            lessons: Vec::new(),
+        };
+        let scratch = Scratch::new(&workbook, copy.clone(), &[]);
+        scratch.restore().unwrap();
+        // A pending snapshot the copy's own run left there.
+        std::fs::create_dir_all(copy.join("exercises/02_libm/tests/snapshots")).unwrap();
+        std::fs::write(
+            copy.join("exercises/02_libm/tests/snapshots/x.snap.new"),
+            "y",
+        )
+        .unwrap();
+        std::fs::rename(
+            instructor.join("exercises/02_libm"),
+            instructor.join("exercises/02_import_libm"),
+        )
+        .unwrap();
+        scratch.restore().unwrap();
+        assert!(copy.join("exercises/02_import_libm/Cargo.toml").is_file());
+        assert!(!copy.join("exercises/02_libm").exists());
+    }
 
     #[test]
     fn unchanged_files_are_not_rewritten() {

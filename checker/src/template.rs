@@ -38,8 +38,9 @@ pub const LEFT_OUT: &[(&str, &str)] = &[
         "the authors' benchmarks, which grade the checker's test fixtures",
     ),
     (
-        ".github/workflows/grade-class.yml",
-        "the instructor's class grading (it needs the instructor's token)",
+        ".github/workflows/",
+        "the authors' CI and the instructor's class grading (grade-class.yml needs the \
+         instructor's token): of the workflows, the learners get classroom.yml alone",
     ),
     ("AUTHORING.md", "for course authors"),
     (
@@ -57,7 +58,13 @@ pub struct TemplateFile {
     pub executable: bool,
 }
 
+/// The one workflow the learners' repository keeps: Classroom's autograding.
+pub const LEARNERS_WORKFLOW: &str = ".github/workflows/classroom.yml";
+
 fn left_out(path: &str) -> bool {
+    if path == LEARNERS_WORKFLOW {
+        return false;
+    }
     LEFT_OUT
         .iter()
         .any(|(entry, _)| match entry.strip_suffix('/') {
@@ -92,7 +99,10 @@ pub fn run(context: &Context, dir: &Path) -> Result<ExitCode> {
         LEFT_OUT
             .iter()
             .filter(|(path, _)| *path != "template/")
-            .map(|(path, _)| *path)
+            .map(|(path, _)| match *path {
+                ".github/workflows/" => "every workflow but classroom.yml",
+                path => path,
+            })
             .collect::<Vec<_>>()
             .join(", "),
         dir.display(),
@@ -340,6 +350,7 @@ mod tests {
             "checker/tests/fixtures/grading/solutions/01_answer/src/lib.rs",
             ".ci/run",
             ".github/workflows/grade-class.yml",
+            ".github/workflows/ci.yml",
             "AUTHORING.md",
             "template/README.md",
             "bench/grade-scale.sh",
@@ -416,6 +427,35 @@ mod tests {
         assert!(
             err.contains("exercises/01_pointers/src/lib.rs holds solutions/01_pointers/src/lib.rs"),
             "{err}"
+        );
+    }
+
+    /// Classroom's autograding reports one test per lesson: a new lesson
+    /// needs its step in classroom.yml, or learners never see its point.
+    #[test]
+    fn classroom_autograding_reports_every_lesson() {
+        let root = crate::workbook::built_from();
+        let workbook = Workbook::load(&root).unwrap();
+        let workflow = std::fs::read_to_string(root.join(LEARNERS_WORKFLOW)).unwrap();
+        let runners: Vec<String> = workbook
+            .lessons
+            .iter()
+            .map(|lesson| format!("lesson-{}", lesson.number))
+            .collect();
+        for lesson in &workbook.lessons {
+            let n = lesson.number;
+            for needed in [
+                format!("id: lesson-{n}\n"),
+                format!("select(.number == {n}) | .verdict == \"passed\""),
+                format!("LESSON-{n}_RESULTS: \"${{{{ steps.lesson-{n}.outputs.result }}}}\""),
+            ] {
+                assert!(workflow.contains(&needed), "classroom.yml lacks {needed:?}");
+            }
+        }
+        assert!(
+            workflow.contains(&format!("runners: {}\n", runners.join(","))),
+            "classroom.yml's reporter must list {}",
+            runners.join(",")
         );
     }
 }

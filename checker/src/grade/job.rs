@@ -247,8 +247,36 @@ impl<'a> Grader<'a> {
             target_baseline: Baseline::new(),
             c_baseline: Baseline::new(),
         };
+        // Build folders left by an earlier batch are trusted only if they are
+        // exactly as that batch last verified them: a batch interrupted while
+        // learner code had changed them must not pass the change on.
+        if !grader.build_folders_as_saved() {
+            let _ = std::fs::remove_dir_all(grader.env.target());
+            let _ = std::fs::remove_dir_all(&grader.env.c_dir);
+        }
         grader.warm_up()?;
         Ok(grader)
+    }
+
+    /// Where the verified state of the build folders is kept between batches.
+    fn saved_baselines(&self) -> PathBuf {
+        self.job_dir.join("build-baselines.json")
+    }
+
+    fn build_folders_as_saved(&mut self) -> bool {
+        let Ok(text) = std::fs::read_to_string(self.saved_baselines()) else {
+            return false;
+        };
+        let Ok((target, c)) = serde_json::from_str::<(Baseline, Baseline)>(&text) else {
+            return false;
+        };
+        // An empty record proves nothing about what is there.
+        if target.is_empty() {
+            return false;
+        }
+        self.target_baseline = target;
+        self.c_baseline = c;
+        self.build_files_changed().is_empty()
     }
 
     /// Builds the C and every lesson's untouched crate, so that the
@@ -288,6 +316,10 @@ impl<'a> Grader<'a> {
         let output = self.env.out_dir.clone();
         let c_dir = self.env.c_dir.clone();
         self.c_baseline = baseline(&c_dir, |rel| !c_dir.join(rel).starts_with(&output));
+        let saved =
+            serde_json::to_string(&(&self.target_baseline, &self.c_baseline)).unwrap_or_default();
+        // Without the file, the next batch simply builds afresh.
+        let _ = std::fs::write(self.saved_baselines(), saved);
     }
 
     /// Build files and C libraries that changed since the warm-up: only

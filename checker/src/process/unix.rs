@@ -183,7 +183,12 @@ pub fn kill_tree(root: u32, tag: &str) -> usize {
         let table = snapshot();
         let zombies: BTreeSet<u32> = table.iter().filter(|p| p.zombie).map(|p| p.pid).collect();
         let mut targets = members(root, tag, &table);
-        targets.extend(orphans(&table));
+        // Orphans of no live run are ended too, but counted to no run: they
+        // may be another run's, left behind in a race.
+        let strays = orphans(&table);
+        for pid in strays.difference(&targets) {
+            signal(*pid, libc::SIGKILL);
+        }
         for pid in targets
             .iter()
             .filter(|pid| zombies.contains(pid) && **pid != root)

@@ -20,14 +20,10 @@ use std::ops::ControlFlow;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
 unsafe extern "C" {
-    // TODO: declare cb_each and cb_each_until, translated from
-    // csrc/callbacks.h:
-    //     void cb_each(const int *v, size_t n,
-    //                  void (*visit)(int value, void *user), void *user);
-    //     size_t cb_each_until(const int *v, size_t n,
-    //                          int (*visit)(int value, void *user), void *user);
-    // `void *` is `*mut c_void`; the visitors are `unsafe extern "C" fn`
-    // types. Lesson section: "Closures: void *user and a trampoline".
+    // TODO: declare cb_each and cb_each_until, translated from their
+    // declarations in csrc/callbacks.h. `void *` is `*mut c_void`, `size_t`
+    // is `usize`; each visitor parameter is a function pointer, an
+    // `unsafe extern "C" fn` type. Lesson section: "Closures: void *user and a trampoline".
 }
 
 /// What a visit shares with its trampoline through C's `void *user`: the
@@ -78,7 +74,7 @@ unsafe extern "C" fn each_trampoline<F: FnMut(c_int)>(value: c_int, user: *mut c
 pub fn for_each<F: FnMut(c_int)>(values: &[c_int], f: F) {
     // TODO: put the closure in a Visit (Visit::new) that lives on this
     // stack frame until C returns, and call cb_each with the slice, the
-    // trampoline for this closure type (each_trampoline::<F>) and a pointer
+    // trampoline for this closure type (each_trampoline, instantiated for F) and a pointer
     // to the Visit as `user` (a raw pointer cast to *mut c_void). After C
     // returns, Visit::finish resumes the closure's panic, if any.
     // Lesson section: "Closures: void *user and a trampoline".
@@ -106,7 +102,7 @@ unsafe extern "C" fn until_trampoline<F: FnMut(c_int) -> ControlFlow<()>>(
 /// `f` never said stop. A panic in `f` stops C at once and reaches the
 /// caller once C has returned.
 pub fn visit_until<F: FnMut(c_int) -> ControlFlow<()>>(values: &[c_int], f: F) -> Option<usize> {
-    // TODO: as for_each, with cb_each_until and until_trampoline::<F>. C
+    // TODO: as for_each, with cb_each_until and until_trampoline for F. C
     // returns the index where a call said stop, or the number of values if
     // none did: Some(index) or None. Resume the closure's panic after C
     // returns (Visit::finish): the Visit must still exist then.
