@@ -61,7 +61,8 @@ wait_screen() {
 # running yet, so the two never wait on each other's cargo lock): the
 # exercise built once, then the solution saved over it and tested.
 declare -A bare
-for lesson in 01_pointers 02_libm; do
+lessons=$(ls exercises | head -n 2)
+for lesson in $lessons; do
     crate=$(sed -n 's/^name = "\(.*\)"/\1/p' "exercises/$lesson/Cargo.toml" | head -1)
     cargo test -q -p "$crate" >/dev/null 2>&1 || true
     cp "solutions/$lesson/src/lib.rs" "exercises/$lesson/src/lib.rs"
@@ -77,11 +78,11 @@ tmux kill-session -t "$session" 2>/dev/null || true
 tmux new-session -d -s "$session" -x 120 -y 40 "cd '$clone' && '$checker'"
 wait_screen "FAIL" "$(now)" >/dev/null
 pid=$(pgrep -f "^$checker\$" | head -1)
-for lesson in 01_pointers 02_libm; do
+for lesson in $lessons; do
     number=${lesson%%_*}; number=${number#0}
-    if [[ $lesson == 02_libm ]]; then
+    if [[ $number == 2 ]]; then
         tmux send-keys -t "$session" n
-        wait_screen "Lesson 2/6.*" "$(now)" >/dev/null
+        wait_screen "Lesson 2/" "$(now)" >/dev/null
         wait_screen "FAIL" "$(now)" >/dev/null
     fi
     # Both sides compile the lesson crate anew (a save gives the file a new
@@ -117,6 +118,10 @@ for lesson in solutions/*/; do
 done
 "$checker" verify >/dev/null 2>&1 || true
 start=$(now)
-"$checker" verify >"$work/verify.txt" 2>&1 || { cat "$work/verify.txt"; exit 1; }
-say "verify, six solved lessons, warm" "$(elapsed "$start") s"
+"$checker" verify >"$work/verify.txt" 2>&1 || true
+total=$(elapsed "$start")
+# The first six lessons' own times, as verify reports them.
+six=$(grep -E '^(PASS|FAIL) +[1-6] ' "$work/verify.txt" | sed -n 's/.*(\([0-9.]*\) s)$/\1/p' | paste -sd+ | bc)
+say "verify, every solved lesson, warm (first six lessons)" "$total s ($six s)"
+grep -E '^(PASS|FAIL) ' "$work/verify.txt"
 git checkout -q -- exercises
