@@ -183,6 +183,8 @@ fn grade_all(
     // workspaces, the submissions.
     let mut hidden = vec![workbook.root.clone(), work_dir.clone()];
     hidden.extend(sources.iter().filter_map(|s| s.path.canonicalize().ok()));
+    // Nor the reports: an earlier batch's holds other learners' grades.
+    hidden.extend(options.out.iter().filter_map(|out| out.canonicalize().ok()));
     let confinement = Confinement {
         hidden,
         unconfined: options.unconfined,
