@@ -43,7 +43,7 @@ touch_editable() {
 grade_once() {
     "$checker" --workbook "$root" grade --jobs 1 --work-dir "$work" \
         --format json "$sub" 2>/dev/null |
-        python3 -c 'import json,sys; s=json.load(sys.stdin)["submissions"][0]; print(f"{s[\"seconds\"]:.1f} {s[\"score\"]}/{s[\"max_score\"]}")'
+        python3 -c 'import json,sys; s=json.load(sys.stdin)["submissions"][0]; print("%.1f %d/%d" % (s["seconds"], s["score"], s["max_score"]))'
 }
 
 cargo_test_once() {

@@ -452,8 +452,22 @@ impl<'a> Grader<'a> {
             // Put the instructor's files back before the next lesson, and
             // look at the build folders. Anything that changed was changed by
             // this lesson's code while it ran: its verdict cannot be trusted.
-            let mut changed = self.scratch.restore()?;
-            let build_changed = self.build_files_changed();
+            // In the sandbox the workspace and the C build are read-only, and
+            // the target folder is writable only while cargo builds, when
+            // learner code runs only in a build script it wrote or fed: then
+            // only the target folder, and only after such a lesson.
+            let sandboxed = self.env.sandbox.is_some();
+            let mut changed = if sandboxed {
+                Vec::new()
+            } else {
+                self.scratch.restore()?
+            };
+            let learner_build_code = build_script_runs_learner_code(&self.scratch.root, lesson);
+            let build_changed = if sandboxed && !learner_build_code {
+                Vec::new()
+            } else {
+                self.build_files_changed()
+            };
             changed.extend(build_changed.iter().cloned());
             if !build_changed.is_empty() {
                 self.rebuild_build_folders()?;
@@ -499,6 +513,25 @@ impl<'a> Grader<'a> {
         report.flags = flags;
         Ok(())
     }
+}
+
+/// Does `lesson`'s build script run code the learner wrote: a `build.rs`
+/// they edit, or one that names one of their files (lesson 11's includes the
+/// learner's bindgen options)? No build script, no learner code at build
+/// time: lesson code is compiled then, never run.
+fn build_script_runs_learner_code(root: &Path, lesson: &Lesson) -> bool {
+    let build_rs = Path::new("build.rs");
+    if lesson.editable.iter().any(|file| file == build_rs) {
+        return true;
+    }
+    // A protected build.rs: the instructor's, as laid in the workspace.
+    let Ok(text) = std::fs::read_to_string(lesson.exercise_dir(root).join(build_rs)) else {
+        return false;
+    };
+    lesson.editable.iter().any(|file| {
+        file.file_name()
+            .is_some_and(|name| text.contains(name.to_string_lossy().as_ref()))
+    })
 }
 
 fn lesson_result(
@@ -561,6 +594,29 @@ mod tests {
             rank: vec![],
             advice: vec![],
         }]
+    }
+
+    #[test]
+    fn build_scripts_that_run_learner_code_are_known() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut lesson = lessons().remove(0);
+        let dir = lesson.exercise_dir(tmp.path());
+        std::fs::create_dir_all(&dir).unwrap();
+        lesson.editable = vec!["src/options.rs".into()];
+        // No build script: lesson code is compiled, never run, while building.
+        assert!(!build_script_runs_learner_code(tmp.path(), &lesson));
+        std::fs::write(dir.join("build.rs"), "fn main() { cc::Build::new(); }").unwrap();
+        assert!(!build_script_runs_learner_code(tmp.path(), &lesson));
+        // One that pulls in a learner's file.
+        std::fs::write(
+            dir.join("build.rs"),
+            "#[path = \"src/options.rs\"] mod options;",
+        )
+        .unwrap();
+        assert!(build_script_runs_learner_code(tmp.path(), &lesson));
+        // One the learner writes.
+        lesson.editable = vec!["build.rs".into()];
+        assert!(build_script_runs_learner_code(tmp.path(), &lesson));
     }
 
     #[test]
