@@ -582,7 +582,7 @@ fn advice_for<'l>(lesson: &'l Lesson, failure: &Failure) -> Vec<&'l str> {
 /// not for learners, who must never update snapshots.
 fn without_maintainer_advice(text: &str) -> String {
     text.lines()
-        .filter(|line| !line.contains("cargo insta") && !line.contains("cargo-insta"))
+        .filter(|line| !crate::summary::is_maintainer_advice(line))
         .map(|line| format!("{line}\n"))
         .collect()
 }

@@ -6,11 +6,10 @@
 //! own commits and the working tree are never the source.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
-use crate::workbook::Lesson;
+use crate::workbook::{Lesson, git};
 
 /// What a reset did.
 #[derive(Debug)]
@@ -110,19 +109,6 @@ fn pristine_revision(root: &Path) -> Result<String> {
         "the git repository at {} has no commits to reset from",
         root.display()
     )
-}
-
-fn git(root: &Path, args: &[&str]) -> Result<Vec<u8>> {
-    let output = Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(args)
-        .output()
-        .context("running git (is it installed?)")?;
-    if !output.status.success() {
-        bail!("{}", String::from_utf8_lossy(&output.stderr).trim());
-    }
-    Ok(output.stdout)
 }
 
 #[cfg(test)]

@@ -14,12 +14,12 @@
 
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 
 use anyhow::{Context as _, Result, bail};
 
 use crate::commands::Context;
-use crate::workbook::Workbook;
+use crate::workbook::{Workbook, git};
 
 /// The folder whose files replace the workbook's in the template.
 pub const OVERLAY: &str = "template";
@@ -129,24 +129,6 @@ fn refuse_unless_empty(dir: &Path) -> Result<()> {
             .with_context(|| format!("{} is a file; the template needs a folder", dir.display())),
         Err(err) => Err(err).with_context(|| format!("reading {}", dir.display())),
     }
-}
-
-fn git(root: &Path, args: &[&str]) -> Result<Vec<u8>> {
-    let output = Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(args)
-        .output()
-        .context("running git (is it installed?)")?;
-    if !output.status.success() {
-        bail!(
-            "`git {}` failed in {}: {}",
-            args.join(" "),
-            root.display(),
-            String::from_utf8_lossy(&output.stderr).trim()
-        );
-    }
-    Ok(output.stdout)
 }
 
 /// Every file git has committed, with its contents: `git archive HEAD`.

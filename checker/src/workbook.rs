@@ -7,6 +7,7 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
@@ -39,10 +40,8 @@ pub struct Lesson {
     /// Checks whose failure tells the most, first: patterns of the form
     /// `TARGET` (a test file's name, `steps`) or `TARGET::PREFIX` (a test
     /// name's start, `steps::abi_`). Failures matching none come last.
-    #[allow(dead_code)] // read by the check engine (being rewritten)
     pub rank: Vec<String>,
     /// Advice attached to a failing check or to the file where a panic was.
-    #[allow(dead_code)] // read by the check engine (being rewritten)
     pub advice: Vec<Advice>,
 }
 
@@ -60,7 +59,6 @@ pub struct Advice {
 
 /// Does a check pattern (`TARGET` or `TARGET::PREFIX`) match the test
 /// `name` of the test target `target`?
-#[allow(dead_code)] // read by the check engine (being rewritten)
 pub fn check_matches(pattern: &str, target: &str, name: &str) -> bool {
     match pattern.split_once("::") {
         None => pattern == target,
@@ -324,6 +322,27 @@ fn read_lesson(manifest_path: &Path, number: u32, dir_name: &str, name: &str) ->
         rank: meta.rank,
         advice: meta.advice,
     })
+}
+
+/// Runs git in the workbook at `root` and returns what it printed; its
+/// error says which command failed where. (`reset` takes pristine files
+/// from git, `template` the committed tree.)
+pub fn git(root: &Path, args: &[&str]) -> Result<Vec<u8>> {
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(args)
+        .output()
+        .context("running git (is it installed?)")?;
+    if !output.status.success() {
+        bail!(
+            "`git {}` failed in {}: {}",
+            args.join(" "),
+            root.display(),
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    Ok(output.stdout)
 }
 
 /// The workbook this checker binary was compiled from.

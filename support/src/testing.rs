@@ -176,11 +176,7 @@ pub enum ValgrindRun {
 /// `--leak-check=full`), and says what valgrind found. Lessons turn its
 /// report into words for the learner; the report itself is for the curious.
 pub fn run_under_valgrind(ignored_test: &str, options: &[&str]) -> ValgrindRun {
-    let available = Command::new("valgrind")
-        .arg("--version")
-        .output()
-        .is_ok_and(|out| out.status.success());
-    if !available {
+    if !crate::memcheck::available() {
         skip_without(
             "valgrind",
             "valgrind is not installed (it runs on Linux; on macOS and Windows there is none to \

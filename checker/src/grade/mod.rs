@@ -309,13 +309,11 @@ fn default_work_dir(root: &Path) -> PathBuf {
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))
         .unwrap_or_else(std::env::temp_dir);
-    // A stable name per workbook (FNV-1a of its path), so batches reuse it.
-    let hash = root
-        .to_string_lossy()
-        .bytes()
-        .fold(0xcbf29ce484222325u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x100000001b3)
-        });
+    // A stable name per workbook (a stable hash of its path, as shards use),
+    // so batches reuse it.
+    let mut hasher = fnv::FnvHasher::default();
+    std::hash::Hasher::write(&mut hasher, root.to_string_lossy().as_bytes());
+    let hash = std::hash::Hasher::finish(&hasher);
     cache
         .join("ffi-workbook")
         .join(format!("grade-{hash:016x}"))
