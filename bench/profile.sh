@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Measures what the dependency profile ([profile.dev.package."*"] opt-level)
-# costs and buys: a fresh clone to the first verdict (cold target folder), and
-# the warm check of the solved lessons 5 and 6 (lesson 6's program steps a
-# heat equation, the one lesson whose run time depends on optimised
-# dependencies: png, and insta in the tests).
+# Measures what the dependency profile ([profile.dev.package."*"] opt-level
+# and debug info) costs and buys: a fresh clone to the first verdict (cold
+# target folder), and the warm check of the solved lessons 5 and 6 (lesson
+# 6's program steps a heat equation, the one lesson whose run time depends on
+# optimised dependencies: png, and insta in the tests).
 #
-#   bench/profile.sh [CHOICES...]      default: "head all1 all0"
+#   bench/profile.sh [CHOICES...]      default: "head debug all1 all0"
 #
 #   head   the profile as committed in Cargo.toml
+#   debug  as committed, but dependencies keep their debug info
 #   all1   every dependency at opt-level 1 ([profile.dev.package."*"])
 #   all0   no dependency optimised (every [profile.dev.package.*] removed)
 #
@@ -15,7 +16,7 @@
 # the cargo registry (downloaded crates) stays warm. The numbers go to stdout.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-levels=${*:-"head all1 all0"}
+levels=${*:-"head debug all1 all0"}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 now() { date +%s.%N; }
@@ -24,8 +25,9 @@ for level in $levels; do
     git clone -q "$root" "$clone"
     case $level in
         head) ;;
-        all1) printf '\n[profile.dev.package."*"]\nopt-level = 1\n' >>"$clone/Cargo.toml" ;;
-        all0) sed -i '/^\[profile.dev.package/,$d' "$clone/Cargo.toml" ;;
+        debug) sed -i '/^\[profile.dev.package."\*"\]$/,/^debug = false$/d' "$clone/Cargo.toml" ;;
+        all1) sed -i 's/^debug = false$/debug = false\nopt-level = 1/' "$clone/Cargo.toml" ;;
+        all0) sed -i '/^\[profile.dev.package\.[a-z]/,/^opt-level/d' "$clone/Cargo.toml" ;;
         *) echo "unknown choice $level" >&2; exit 2 ;;
     esac
     cd "$clone"
