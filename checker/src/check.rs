@@ -1,6 +1,6 @@
-//! Checks one lesson: build its C, compile its crate and tests with a single
-//! cargo call, run its program, run every one of its test programs, and turn
-//! what happened into a verdict with the part of the output that matters.
+//! Checks one lesson: build its C, compile its crate and tests (compile.rs),
+//! run its program, run every one of its test programs, and turn what
+//! happened into a verdict with the part of the output that matters.
 //!
 //! A pass is a positive result: every test the lesson's test programs list
 //! reported `ok` (libtest.rs), not merely an exit code of 0. Learner code only
@@ -14,10 +14,8 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use cargo_metadata::Message;
-use cargo_metadata::diagnostic::DiagnosticLevel;
-
 use crate::c_build::{self, CBuildError};
+use crate::compile::{Compiled, TestProgram, compile};
 use crate::libtest::{self, Judgement};
 use crate::process::{self, Ending, Limits, RunOutput};
 use crate::sandbox::{Sandbox, Step};
@@ -60,7 +58,7 @@ pub struct CheckEnv {
 const FAILED_CHECK_HEADING: &str = "--- check `";
 
 /// The most of a run's output we show before cutting it.
-const SHOWN_LINES: usize = 80;
+pub(crate) const SHOWN_LINES: usize = 80;
 
 impl CheckEnv {
     /// The usual environment for the learner's own workbook at `root`.
@@ -112,13 +110,17 @@ impl CheckEnv {
         if self.sandbox.is_some() {
             // No network in the sandbox: everything was fetched beforehand.
             command.arg("--offline");
+            // rustc reuses what its incremental caches hold without checking
+            // who wrote them: a submission's build script could leave code
+            // there for a later submission's build to pick up.
+            command.env("CARGO_INCREMENTAL", "0");
         }
         self.learner_env(&mut command);
         command
     }
 
     /// The environment every learner-code process gets.
-    fn learner_env(&self, command: &mut Command) {
+    pub(crate) fn learner_env(&self, command: &mut Command) {
         command
             .env(workbook_support::C_DIR_ENV, &self.c_dir)
             .env(workbook_support::OUTPUT_DIR_ENV, &self.out_dir)
@@ -146,7 +148,12 @@ impl CheckEnv {
     }
 
     /// Runs learner code: in the sandbox when grading.
-    fn run(&self, command: Command, step: Step, limits: Limits) -> std::io::Result<RunOutput> {
+    pub(crate) fn run(
+        &self,
+        command: Command,
+        step: Step,
+        limits: Limits,
+    ) -> std::io::Result<RunOutput> {
         match &self.sandbox {
             Some(sandbox) => {
                 let mut wrapped = sandbox.wrap(&command, step, self);
@@ -162,13 +169,19 @@ impl CheckEnv {
 
 /// Runs every step of the check for `lesson` and reports what it found.
 pub fn check_lesson(env: &CheckEnv, lesson: &Lesson) -> Report {
+    check_compiled(env, lesson, &mut Compiled::default())
+}
+
+/// The same, for a lesson that may have been compiled ahead with others
+/// (`compile::compile_together`); one that was not is compiled now.
+pub fn check_compiled(env: &CheckEnv, lesson: &Lesson, compiled: &mut Compiled) -> Report {
     let start = Instant::now();
-    let mut report = run_steps(env, lesson);
+    let mut report = run_steps(env, lesson, compiled);
     report.elapsed = start.elapsed();
     report
 }
 
-fn report(verdict: Verdict, details: impl Into<String>) -> Report {
+pub(crate) fn report(verdict: Verdict, details: impl Into<String>) -> Report {
     Report {
         verdict,
         details: details.into(),
@@ -179,7 +192,7 @@ fn report(verdict: Verdict, details: impl Into<String>) -> Report {
     }
 }
 
-fn run_steps(env: &CheckEnv, lesson: &Lesson) -> Report {
+fn run_steps(env: &CheckEnv, lesson: &Lesson, compiled: &mut Compiled) -> Report {
     // 0. Code that reads files from outside its lesson is never compiled.
     let reaches =
         crate::reach::outside_reaches(&env.root, &lesson.exercise_dir(&env.root), &lesson.editable);
@@ -199,17 +212,16 @@ fn run_steps(env: &CheckEnv, lesson: &Lesson) -> Report {
         return report(verdict, err.to_string());
     }
 
-    // 2. One cargo call compiles the crate, its program and its tests.
-    let artifacts = match compile(env, lesson) {
-        Ok(artifacts) => artifacts,
-        Err(report) => return report,
+    // 2. One cargo call compiles the crate, its program and its tests (or
+    // did, with other lessons'). The compiled checks are fingerprinted as
+    // they are built, so that a change to them is seen.
+    let artifacts = match compiled.take(lesson) {
+        Some(artifacts) => artifacts,
+        None => match compile(env, lesson) {
+            Ok(artifacts) => artifacts,
+            Err(report) => return report,
+        },
     };
-    // What the compiled checks are, so that a change to them is seen.
-    let fingerprints: Vec<Option<Fingerprint>> = artifacts
-        .tests
-        .iter()
-        .map(|test| Fingerprint::of(&test.path))
-        .collect();
 
     // 3. The learner's program. When it crashes or reports an error, the
     // checks still run: their messages say what is wrong far more precisely
@@ -267,7 +279,7 @@ fn run_steps(env: &CheckEnv, lesson: &Lesson) -> Report {
     // says something of its own.
     let mut failures = Vec::new();
     let mut listed = Vec::new();
-    for (test, fingerprint) in artifacts.tests.iter().zip(fingerprints) {
+    for (test, fingerprint) in artifacts.tests.iter().zip(artifacts.fingerprints.clone()) {
         match run_test_program(env, lesson, test, fingerprint) {
             Ok(result) => {
                 failures.extend(result.failures);
@@ -620,19 +632,6 @@ fn abnormal_ending(
     }
 }
 
-/// A compiled test program: the test file's name and the executable.
-#[derive(Debug, Clone)]
-struct TestProgram {
-    target: String,
-    path: PathBuf,
-}
-
-/// The executables one cargo call produced for a lesson.
-struct Artifacts {
-    program: Option<PathBuf>,
-    tests: Vec<TestProgram>,
-}
-
 /// What identifies a file's contents without reading them: a file replaced
 /// or rewritten gets a new inode or change time, which no one can set back.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -660,243 +659,6 @@ impl Fingerprint {
         })
     }
 }
-
-/// Compiles the dependencies of each lesson, in a workspace whose exercises
-/// are as shipped: grading's warm-up, so that the first submission is not
-/// charged for them. One lesson at a time, as checks build them: cargo
-/// unifies features across the packages of one call, so building them
-/// together would make other dependency builds than the checks use. Unsolved
-/// lessons may well not link (that is what they are), so cargo keeps going
-/// past them; cargo refusing to run is an error.
-pub fn compile_dependencies(env: &CheckEnv, lessons: &[Lesson]) -> Result<(), String> {
-    let limits = Limits {
-        timeout: env.build_timeout,
-        output_cap: 64 << 20,
-        memory: None,
-    };
-    for lesson in lessons {
-        let mut command = env.cargo();
-        command.args([
-            "test",
-            "--no-run",
-            "--quiet",
-            // Keeps cargo building past a crate that fails.
-            "--no-fail-fast",
-            "-p",
-            &lesson.package,
-        ]);
-        match env.run(command, Step::Build, limits) {
-            // 101: some crate did not compile, as an unsolved one may not.
-            Ok(run) if matches!(run.ending, Ending::Exited(0 | 101)) => {}
-            Ok(run) if run.ending == Ending::TimedOut => {
-                return Err("compiling the dependencies took too long".into());
-            }
-            Ok(run) => return Err(cut(&cargo_stderr(&run.stderr), SHOWN_LINES)),
-            Err(err) => return Err(format!("cargo could not be started: {err}")),
-        }
-    }
-    Ok(())
-}
-
-// The error is the verdict itself, made once per check: its size is no cost.
-#[allow(clippy::result_large_err)]
-fn compile(env: &CheckEnv, lesson: &Lesson) -> Result<Artifacts, Report> {
-    let mut command = env.cargo();
-    let format = if env.color {
-        "--message-format=json-diagnostic-rendered-ansi"
-    } else {
-        "--message-format=json"
-    };
-    command.args(["test", "--no-run", "--quiet", format, "-p", &lesson.package]);
-    let limits = Limits {
-        timeout: env.build_timeout,
-        output_cap: 64 << 20,
-        // rustc and the linker need room; the build is bounded by time.
-        memory: None,
-    };
-    let run = env.run(command, Step::Build, limits).map_err(|err| {
-        report(
-            Verdict::Environment,
-            format!("Could not run cargo: {err}. Is the Rust toolchain installed (rustup.rs)?"),
-        )
-    })?;
-    match run.ending {
-        Ending::TimedOut => {
-            return Err(report(
-                Verdict::TimedOut {
-                    stage: Stage::Compile,
-                    seconds: env.build_timeout.as_secs(),
-                },
-                "Compiling took too long. If you changed build.rs, look for a loop in it.",
-            ));
-        }
-        Ending::Flooded => {
-            return Err(report(
-                Verdict::Flooded {
-                    stage: Stage::Compile,
-                    kib: limits.output_cap / 1024,
-                },
-                "The build printed far too much: does build.rs print in a loop?",
-            ));
-        }
-        _ => {}
-    }
-
-    let mut errors = Vec::new();
-    let mut artifacts = Artifacts {
-        program: None,
-        tests: Vec::new(),
-    };
-    for message in Message::parse_stream(run.stdout.as_bytes()).flatten() {
-        match message {
-            Message::CompilerMessage(msg) => {
-                if matches!(
-                    msg.message.level,
-                    DiagnosticLevel::Error | DiagnosticLevel::Ice
-                ) && let Some(rendered) = msg.message.rendered
-                    // The library is compiled twice (as itself and as its test
-                    // harness), so each error would otherwise show twice.
-                    && !errors.contains(&rendered)
-                {
-                    errors.push(rendered);
-                }
-            }
-            Message::CompilerArtifact(artifact) => {
-                let Some(executable) = artifact.executable else {
-                    continue;
-                };
-                let ours = artifact.target.name == lesson.package
-                    || artifact
-                        .package_id
-                        .repr
-                        .contains(&format!("#{}@", lesson.package))
-                    || artifact.package_id.repr.contains(&lesson.dir_name);
-                if !ours {
-                    continue;
-                }
-                if artifact.profile.test {
-                    // Only the lesson's own checks (tests/*.rs) count: unit
-                    // tests inside the learner's files are the learner's.
-                    if artifact.target.is_test() {
-                        artifacts.tests.push(TestProgram {
-                            target: artifact.target.name.clone(),
-                            path: executable.into_std_path_buf(),
-                        });
-                    }
-                } else if artifact.target.is_bin() && artifact.target.name == lesson.package {
-                    artifacts.program = Some(executable.into_std_path_buf());
-                }
-            }
-            _ => {}
-        }
-    }
-    let stderr = cargo_stderr(&run.stderr);
-    if let Some(missing) = environment_fault(&errors, &stderr, lesson) {
-        return Err(report(Verdict::Environment, missing));
-    }
-    if run.success() {
-        if artifacts.tests.is_empty() {
-            // Without tests/ there is nothing to check (and cargo does not even
-            // build the program): a lesson must never pass by having no checks.
-            return Err(report(
-                Verdict::Environment,
-                format!(
-                    "Lesson {} has no checks: exercises/{}/tests/ is missing or empty. \
-                     It belongs to the workbook: restore it with \
-                     `git checkout -- exercises/{}/tests`.",
-                    lesson.number, lesson.dir_name, lesson.dir_name
-                ),
-            ));
-        }
-        artifacts.tests.sort_by(|a, b| a.target.cmp(&b.target));
-        return Ok(artifacts);
-    }
-    let details = if errors.is_empty() {
-        if !stderr.contains("failed to run custom build command")
-            && !stderr.contains("build script logged errors")
-        {
-            // No compiler message and no build script at fault: cargo refused
-            // the workspace itself (a manifest, the lock file). Not the lesson.
-            return Err(report(
-                Verdict::Environment,
-                format!(
-                    "cargo could not build the workspace:\n{}",
-                    cut(&stderr, SHOWN_LINES)
-                ),
-            ));
-        }
-        // A build script (build.rs) that failed: its own words.
-        cut(&stderr, SHOWN_LINES)
-    } else {
-        let total = errors.len();
-        let mut shown: String = errors
-            .iter()
-            .take(3)
-            .map(|e| e.trim_end().to_string() + "\n\n")
-            .collect();
-        if total > 3 {
-            shown.push_str(&format!("... and {} more errors.\n", total - 3));
-        }
-        cut(&shown, SHOWN_LINES)
-    };
-    Err(report(Verdict::CompileError, details))
-}
-
-/// What is missing from the machine, when that is why the build failed: a
-/// linker, a C compiler for a build script, or what a protected build script
-/// says is missing (`cargo::error=environment: ...`). A build script the
-/// learner edits cannot declare its failure the machine's.
-fn environment_fault(errors: &[String], stderr: &str, lesson: &Lesson) -> Option<String> {
-    const TOOLCHAIN: &str = "Install a C toolchain: on Debian or Ubuntu `sudo apt install \
-                             build-essential`, on Fedora `sudo dnf install gcc`, on macOS \
-                             `xcode-select --install`, on Windows the Visual Studio Build Tools \
-                             (\"Desktop development with C++\").";
-    if let Some(error) = errors
-        .iter()
-        .find(|e| e.contains("linker `") && e.contains("not found"))
-    {
-        let first = error.lines().next().unwrap_or(error);
-        return Some(format!(
-            "Rust needs a linker to build programs, and none was found ({}).\n{TOOLCHAIN}",
-            first.trim_start_matches("error: ")
-        ));
-    }
-    if stderr.contains("failed to find tool") || stderr.contains("is `cc` installed") {
-        return Some(format!(
-            "A build script needs a C compiler, and none was found.\n{TOOLCHAIN}"
-        ));
-    }
-    let build_script_editable = lesson
-        .editable
-        .iter()
-        .any(|file| file == Path::new("build.rs"));
-    if !build_script_editable {
-        for line in stderr.lines() {
-            if let Some(rest) = line.strip_prefix("error: ")
-                && let Some((_, what)) = rest.split_once("environment: ")
-            {
-                return Some(what.trim().to_string());
-            }
-        }
-    }
-    None
-}
-
-/// cargo's stderr without its progress lines.
-fn cargo_stderr(stderr: &str) -> String {
-    stderr
-        .lines()
-        .filter(|line| {
-            let trimmed = line.trim_start();
-            !(trimmed.starts_with("Compiling ")
-                || trimmed.starts_with("Finished ")
-                || trimmed.starts_with("Blocking waiting")
-                || trimmed.starts_with("Building ["))
-        })
-        .map(|line| format!("{line}\n"))
-        .collect()
-}
-
 /// The editable file (relative to the lesson's crate) a panic in `text`
 /// happened in, if it happened in one.
 fn panic_location(text: &str, lesson: &Lesson) -> Option<PathBuf> {
@@ -1041,28 +803,6 @@ mod tests {
         )
         .unwrap();
         assert_eq!(found.verdict, Verdict::EndedEarly);
-    }
-
-    #[test]
-    fn machine_faults_are_not_the_learners() {
-        let linker =
-            "error: linker `cc` not found\n  |\n  = note: No such file or directory (os error 2)";
-        assert!(
-            environment_fault(&[linker.into()], "", &lesson())
-                .unwrap()
-                .contains("build-essential")
-        );
-        let cc = "error occurred in cc-rs: failed to find tool \"cc\": No such file or directory";
-        assert!(environment_fault(&[], cc, &lesson()).is_some());
-        let marker = "error: generated_bindings@0.1.0: environment: libclang is not installed. Install it: apt install libclang-dev\nerror: build script logged errors\n";
-        assert_eq!(
-            environment_fault(&[], marker, &lesson()).as_deref(),
-            Some("libclang is not installed. Install it: apt install libclang-dev")
-        );
-        // A build script the learner writes cannot call its failure the machine's.
-        let mut own_build_script = lesson();
-        own_build_script.editable.push("build.rs".into());
-        assert!(environment_fault(&[], marker, &own_build_script).is_none());
     }
 
     #[test]

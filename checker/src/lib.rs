@@ -7,6 +7,7 @@
 //! - `c_build`: the C artifacts from `csrc/`;
 //! - `process`: running learner code as a child process tree with limits
 //! - `check`: one lesson's check, from build to verdict;
+//! - `compile`: cargo compiling lessons, one alone or many in one call;
 //! - `verdict`: what a check concluded, in words a learner can act on;
 //! - `crash`: what a signal or a Windows crash code means;
 //! - `progress`, `reset`, `scratch`: the learner's state, restoring files,
@@ -22,6 +23,7 @@
 pub mod c_build;
 pub mod check;
 pub mod commands;
+pub mod compile;
 pub mod crash;
 pub mod grade;
 pub mod libtest;

@@ -10,8 +10,9 @@
 
 use std::collections::BTreeSet;
 
-use crate::check::{CheckEnv, check_lesson};
+use crate::check::{CheckEnv, check_compiled};
 use crate::commands::Context;
+use crate::compile::Compiled;
 use crate::progress::{self, LessonState, Loaded, Progress};
 use crate::verdict::Report;
 use crate::workbook::{Lesson, Workbook};
@@ -39,7 +40,18 @@ pub struct Checked {
 /// Checks `lesson` (no state is touched: this can run on any thread).
 pub fn run_check(env: &CheckEnv, lesson: &Lesson) -> Checked {
     let fingerprint = progress::fingerprint(&env.root, lesson);
-    let report = check_lesson(env, lesson);
+    run_compiled_check(env, lesson, fingerprint, &mut Compiled::default())
+}
+
+/// Checks `lesson`, which may have been compiled ahead with others, on files
+/// whose fingerprint was taken before that compilation.
+pub fn run_compiled_check(
+    env: &CheckEnv,
+    lesson: &Lesson,
+    fingerprint: String,
+    compiled: &mut Compiled,
+) -> Checked {
+    let report = check_compiled(env, lesson, compiled);
     Checked {
         lesson: lesson.clone(),
         fingerprint,

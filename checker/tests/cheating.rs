@@ -206,6 +206,43 @@ fn grade_the_cheaters() -> Batch {
     cheater("build_script", &|s| {
         write(s, "exercises/03_twice/build.rs", &build_rs)
     });
+    // 5b. An editable build.rs planting builds for later submissions: it
+    // makes another lesson's build look newer than any source (so cargo
+    // would reuse it) and puts a fake in place of its compiled checks.
+    let planter = r##"use std::os::unix::fs::PermissionsExt;
+fn main() {
+    cc::Build::new().file("../../csrc/twice.c").compile("twice");
+    let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").unwrap());
+    let debug = out.ancestors().nth(3).unwrap().to_path_buf();
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(10 * 365 * 86400);
+    for entry in std::fs::read_dir(debug.join(".fingerprint")).unwrap().flatten() {
+        if entry.file_name().to_string_lossy().starts_with("greeting-") {
+            for file in std::fs::read_dir(entry.path()).unwrap().flatten() {
+                if let Ok(f) = std::fs::File::options().write(true).open(file.path()) {
+                    let _ = f.set_modified(later);
+                }
+            }
+        }
+    }
+    let fake = "#!/bin/sh\necho 'test greets_ferris ... ok'\necho\necho 'test result: ok. 1 passed; 0 failed; 0 ignored'\n";
+    for entry in std::fs::read_dir(debug.join("deps")).unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with("check-") && !name.contains('.') {
+            let _ = std::fs::remove_file(entry.path());
+            let _ = std::fs::write(entry.path(), fake);
+            let _ = std::fs::set_permissions(entry.path(), std::fs::Permissions::from_mode(0o755));
+        }
+    }
+    println!("cargo:rerun-if-changed=build.rs");
+}
+"##;
+    cheater("plants_for_later", &|s| {
+        write(s, "exercises/03_twice/build.rs", planter)
+    });
+    // ... and a wrong greeting graded after it, which such a plant would pass.
+    cheater("wrong_after_plants", &|s| {
+        write(s, "exercises/02_greeting/src/lib.rs", WRONG_GREETING)
+    });
     // 6. A daemon in a session of its own, holding the output pipes.
     let daemon = format!(
         "pub fn answer() -> i32 {{\n    let _ = std::process::Command::new(\"setsid\")\n        \
@@ -403,6 +440,24 @@ fn an_editable_build_script_is_confined_and_cannot_poison_later_builds() {
     }
 }
 
+#[test]
+fn a_build_script_cannot_plant_builds_for_later_submissions() {
+    let Some(batch) = batch() else { return };
+    contained(batch, "plants_for_later", ["passed", "passed", "failed"]);
+    let found = flags(
+        submission(batch, "plants_for_later"),
+        "changed_during_grading",
+    );
+    assert!(
+        found.iter().any(|f| f.contains(".fingerprint/greeting-")),
+        "{found:?}"
+    );
+    // The wrong greeting graded later was compiled and checked for real.
+    let wrong = submission(batch, "wrong_after_plants");
+    assert_eq!(verdicts(wrong), ["passed", "failed", "passed"], "{wrong:#}");
+    assert!(detail(batch, "wrong_after_plants", 1).contains("Hello Ferris"));
+}
+
 /// Processes whose command line holds `mark`.
 fn processes_with(mark: &str) -> Vec<String> {
     std::fs::read_dir("/proc")
@@ -473,6 +528,11 @@ fn without_a_sandbox_grading_refuses_unless_told() {
 /// A copy of the grading fixture, solved, with `change` made, checked with
 /// `checker run LESSON`.
 fn learner_run(name: &str, lesson: &str, change: &dyn Fn(&Path)) -> assert_cmd::assert::Assert {
+    // The copies share one target folder, so they take turns: cargo names a
+    // path package's builds by its path inside the workspace, and two copies
+    // built at once would pick up each other's (common::shared_target).
+    static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cheating-learner");
     std::fs::create_dir_all(&dir).unwrap();
     let copy = dir.join(name);

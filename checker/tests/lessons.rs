@@ -4,7 +4,15 @@
 
 mod common;
 
+use std::process::Command;
+use std::sync::Mutex;
+
+use cargo_metadata::Message;
 use predicates::prelude::*;
+
+/// The tests that build copies of the workbook in the shared target folder
+/// take turns (see `common::shared_target`).
+static SHARED_TARGET: Mutex<()> = Mutex::new(());
 
 /// What each untouched exercise must be judged, by lesson. A new lesson must
 /// be added here: the test fails for a lesson it does not know.
@@ -49,6 +57,7 @@ fn every_reference_solution_passes() {
 
 #[test]
 fn every_untouched_exercise_fails_with_the_expected_verdict() {
+    let _turn = SHARED_TARGET.lock().unwrap_or_else(|e| e.into_inner());
     let copy = common::fresh_copy(&common::workbook_root(), "untouched-workbook");
     let assert = common::checker_with_timeout(&copy, 60)
         .env("CARGO_TARGET_DIR", common::shared_target())
@@ -69,6 +78,80 @@ fn every_untouched_exercise_fails_with_the_expected_verdict() {
         assert!(
             line.starts_with("FAIL") && line.contains(expected),
             "untouched lesson {name} should fail with `{expected}`, got: {line}\n\n{output}"
+        );
+    }
+}
+
+/// The lessons' package names, from their manifests.
+fn packages() -> Vec<String> {
+    let mut packages: Vec<String> = std::fs::read_dir(common::workbook_root().join("exercises"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| {
+            let manifest: toml::Table =
+                toml::from_str(&std::fs::read_to_string(e.path().join("Cargo.toml")).unwrap())
+                    .unwrap();
+            manifest["package"]["name"].as_str().unwrap().to_string()
+        })
+        .collect();
+    packages.sort();
+    packages
+}
+
+/// `cargo test --no-run` of `packages` in `copy`: the artifacts cargo had to
+/// build (not fresh).
+fn built_anew(copy: &std::path::Path, packages: &[String]) -> Vec<String> {
+    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    command
+        .current_dir(copy)
+        .env("CARGO_TARGET_DIR", common::shared_target())
+        .args(["test", "--no-run", "--message-format=json"]);
+    for package in packages {
+        command.args(["-p", package]);
+    }
+    let output = command.output().expect("cargo runs");
+    assert!(
+        output.status.success(),
+        "the lessons do not build:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Message::parse_stream(&output.stdout[..])
+        .flatten()
+        .filter_map(|message| match message {
+            Message::CompilerArtifact(artifact) if !artifact.fresh => Some(format!(
+                "{} ({})",
+                artifact.package_id.repr, artifact.target.name
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `verify` and grading compile every lesson in one cargo call; the
+/// learner's loop compiles one. cargo unifies dependency features across
+/// the packages of one call, so the two could make different builds of a
+/// dependency, and each would then rebuild what the other made (insta,
+/// support and the lesson, seconds each time), and grading's build-file
+/// checks would watch builds its checks do not use. This proves they share
+/// one build. When it fails, a lesson's dependency turns on features of a
+/// shared one that the others lack: pin them in support/Cargo.toml.
+#[test]
+fn a_lesson_built_alone_reuses_the_build_of_all_lessons_together() {
+    let _turn = SHARED_TARGET.lock().unwrap_or_else(|e| e.into_inner());
+    let copy = common::fresh_copy(&common::workbook_root(), "shared-build-workbook");
+    common::checker(&copy)
+        .env("CARGO_TARGET_DIR", common::shared_target())
+        .arg("build-c")
+        .assert()
+        .success();
+    let packages = packages();
+    built_anew(&copy, &packages);
+    for package in &packages {
+        let rebuilt = built_anew(&copy, std::slice::from_ref(package));
+        assert!(
+            rebuilt.is_empty(),
+            "after all lessons were built together, building `{package}` alone built again:\n{}",
+            rebuilt.join("\n")
         );
     }
 }

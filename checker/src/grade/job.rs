@@ -21,8 +21,9 @@ use super::report::{Flag, FlagKind, GradeVerdict, LessonResult, SubmissionReport
 use super::submission::{self, Source};
 use super::{MAX_LISTED_CHANGES, POINTS_PER_LESSON, workspace};
 use crate::c_build::{self, CBuildError};
-use crate::check::{CheckEnv, ExpectedTests, Fingerprint, check_lesson, compile_dependencies, cut};
+use crate::check::{CheckEnv, ExpectedTests, Fingerprint, check_compiled, cut};
 use crate::commands::Context;
+use crate::compile::{compile_dependencies, compile_together};
 use crate::sandbox::Sandbox;
 use crate::scratch::{self, Scratch, walk_files};
 use crate::ui;
@@ -112,8 +113,10 @@ pub fn check_references(
         .map_err(|err| instructor_c_error(err, &root, workbook))?;
     let mut expected = ExpectedTests::new();
     let mut failures = String::new();
+    let all: Vec<&Lesson> = workbook.lessons.iter().collect();
+    let mut compiled = compile_together(&env, &all);
     for lesson in &workbook.lessons {
-        let report = check_lesson(&env, lesson);
+        let report = check_compiled(&env, lesson, &mut compiled);
         if !report.verdict.passed() {
             failures.push('\n');
             failures.push_str(&ui::report_text(workbook, lesson, &report));
@@ -254,6 +257,12 @@ impl<'a> Grader<'a> {
             let _ = std::fs::remove_dir_all(grader.env.target());
             let _ = std::fs::remove_dir_all(&grader.env.c_dir);
         }
+        // The lessons' own builds are not among what was verified: a batch
+        // stopped while a build script of learner code ran may have left
+        // something there. The warm-up builds them again from their sources.
+        for lesson in &workbook.lessons {
+            forget_build(&grader.env.target(), &lesson.package);
+        }
         grader.warm_up()?;
         Ok(grader)
     }
@@ -295,7 +304,8 @@ impl<'a> Grader<'a> {
         .map_err(|err| instructor_c_error(err, &root, self.workbook))?;
         // The first build compiles every dependency: give it time.
         self.env.build_timeout = Duration::from_secs(1800);
-        compile_dependencies(&self.env, &self.workbook.lessons).map_err(|why| {
+        let together = compiled_together(&root, &self.workbook.lessons, None);
+        compile_dependencies(&self.env, &self.workbook.lessons, &together).map_err(|why| {
             anyhow::anyhow!(
                 "the dependencies do not compile in the grading workspace {} (not the \
                  learners' fault):\n{why}",
@@ -413,6 +423,9 @@ impl<'a> Grader<'a> {
             self.scratch
                 .take_editable(self.workbook, &opened.root, &opened.links_ignored)?;
         flags.extend(workspace::compare_protected(self.workbook, &opened.root));
+        let together =
+            compiled_together(&self.scratch.root, &self.workbook.lessons, Some(&present));
+        let mut compiled = compile_together(&self.env, &together);
         for (lesson, present) in self.workbook.lessons.iter().zip(present) {
             if !present {
                 let files: Vec<String> = lesson
@@ -430,7 +443,19 @@ impl<'a> Grader<'a> {
                 ));
                 continue;
             }
-            let checked = check_lesson(&self.env, lesson);
+            // A build script that runs learner code runs while cargo may
+            // write the target folder: what it could reach there of other
+            // lessons' is compared before and after.
+            let learner_build_code = build_script_runs_learner_code(&self.scratch.root, lesson);
+            let target = self.env.target();
+            let stems = test_stems(&self.scratch.root, lesson);
+            let others = |target: &Path| {
+                baseline(target, |rel| {
+                    in_build_areas(rel) && !owned_by(rel, &lesson.package, &stems)
+                })
+            };
+            let others_before = learner_build_code.then(|| others(&target));
+            let checked = check_compiled(&self.env, lesson, &mut compiled);
             let mut result = lesson_result(
                 lesson,
                 GradeVerdict::from_check(&checked.verdict),
@@ -462,12 +487,22 @@ impl<'a> Grader<'a> {
             } else {
                 self.scratch.restore()?
             };
-            let learner_build_code = build_script_runs_learner_code(&self.scratch.root, lesson);
-            let build_changed = if sandboxed && !learner_build_code {
+            let mut build_changed = if sandboxed && !learner_build_code {
                 Vec::new()
             } else {
                 self.build_files_changed()
             };
+            if let Some(before) = others_before {
+                build_changed.extend(
+                    changes(&before, &others(&target))
+                        .into_iter()
+                        .map(|rel| Path::new("target").join(rel)),
+                );
+                build_changed.dedup();
+                // Nothing this lesson's build left for itself is trusted
+                // later: the next build of it starts from its sources.
+                forget_build(&target, &lesson.package);
+            }
             changed.extend(build_changed.iter().cloned());
             if !build_changed.is_empty() {
                 self.rebuild_build_folders()?;
@@ -512,6 +547,93 @@ impl<'a> Grader<'a> {
         }
         report.flags = flags;
         Ok(())
+    }
+}
+
+/// The lessons a submission's grading compiles in one cargo call before
+/// checking them (`present`: which lessons it has; None, all): every lesson
+/// whose build runs no learner code. A build script that does is built on
+/// its own, after that call, so it cannot touch their builds unseen: their
+/// test programs are fingerprinted as they are built, and checked for change
+/// before they run.
+fn compiled_together<'l>(
+    root: &Path,
+    lessons: &'l [Lesson],
+    present: Option<&[bool]>,
+) -> Vec<&'l Lesson> {
+    lessons
+        .iter()
+        .enumerate()
+        .filter(|(i, lesson)| {
+            present.is_none_or(|present| present[*i])
+                && !build_script_runs_learner_code(root, lesson)
+        })
+        .map(|(_, lesson)| lesson)
+        .collect()
+}
+
+/// The names of a lesson's test programs (its tests/*.rs), which name their
+/// build files.
+fn test_stems(root: &Path, lesson: &Lesson) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(lesson.exercise_dir(root).join("tests")) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| {
+            let path = entry.path();
+            if path.extension()? != "rs" {
+                return None;
+            }
+            Some(path.file_stem()?.to_string_lossy().into_owned())
+        })
+        .collect()
+}
+
+/// Whether `rel` (under the target folder) is in the folders cargo keeps
+/// builds and their fingerprints in: `PROFILE/deps`, `PROFILE/build`,
+/// `PROFILE/.fingerprint`.
+fn in_build_areas(rel: &Path) -> bool {
+    let mut parts = rel.components().skip(1);
+    parts.next().is_some_and(|area| {
+        ["deps", "build", ".fingerprint"]
+            .iter()
+            .any(|a| area.as_os_str() == *a)
+    })
+}
+
+/// Whether `rel` is a build file of `package`'s: its library, build script,
+/// fingerprints, or a test program named in `stems`.
+fn owned_by(rel: &Path, package: &str, stems: &[String]) -> bool {
+    let Some(name) = rel.components().nth(2) else {
+        return false;
+    };
+    let name = name.as_os_str().to_string_lossy().replace('-', "_");
+    let name = name.strip_prefix("lib").unwrap_or(&name);
+    std::iter::once(package)
+        .chain(stems.iter().map(String::as_str))
+        .any(|owner| name.starts_with(&format!("{}_", owner.replace('-', "_"))))
+}
+
+/// Removes cargo's fingerprints and build script output of `package`, so
+/// that its next build is a whole one: nothing in the target folder that
+/// was written while its build script ran is reused.
+fn forget_build(target: &Path, package: &str) {
+    let Ok(profiles) = std::fs::read_dir(target) else {
+        return;
+    };
+    let prefix = format!("{}-", package);
+    for profile in profiles.flatten() {
+        for area in [".fingerprint", "build"] {
+            let Ok(entries) = std::fs::read_dir(profile.path().join(area)) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                if entry.file_name().to_string_lossy().starts_with(&prefix) {
+                    let _ = std::fs::remove_dir_all(entry.path());
+                }
+            }
+        }
     }
 }
 

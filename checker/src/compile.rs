@@ -1,0 +1,445 @@
+//! Compiling lessons with cargo: a lesson's crate, program and test programs
+//! in one `cargo test --no-run`, alone or many lessons in one call, and what
+//! went wrong when they do not compile.
+//!
+//! Many lessons compile in one call wherever several are checked at once
+//! (`verify`, grading): cargo then builds them side by side on every core,
+//! where one call per lesson would build them one after another. The
+//! dependencies are the same builds either way (support/Cargo.toml pins the
+//! one feature the lessons disagreed on; checker/tests/lessons.rs proves it),
+//! so the learner's one-lesson loop and a check of them all share one build.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use cargo_metadata::Message;
+use cargo_metadata::diagnostic::DiagnosticLevel;
+
+use crate::c_build;
+use crate::check::{CheckEnv, Fingerprint, SHOWN_LINES, cut, report};
+use crate::process::{Ending, Limits, RunOutput};
+use crate::sandbox::Step;
+use crate::verdict::{Report, Stage, Verdict};
+use crate::workbook::Lesson;
+
+/// A compiled test program: the test file's name and the executable.
+#[derive(Debug, Clone)]
+pub struct TestProgram {
+    pub target: String,
+    pub path: PathBuf,
+}
+
+/// The executables cargo produced for a lesson, with the fingerprint of
+/// each test program taken as soon as it was built: a test program that
+/// changes after that is seen before it runs.
+#[derive(Debug)]
+pub struct Artifacts {
+    pub program: Option<PathBuf>,
+    pub tests: Vec<TestProgram>,
+    pub fingerprints: Vec<Option<Fingerprint>>,
+}
+
+impl Artifacts {
+    fn new() -> Artifacts {
+        Artifacts {
+            program: None,
+            tests: Vec::new(),
+            fingerprints: Vec::new(),
+        }
+    }
+
+    /// The test programs in a stable order, fingerprinted.
+    fn finish(mut self) -> Artifacts {
+        self.tests.sort_by(|a, b| a.target.cmp(&b.target));
+        self.fingerprints = self
+            .tests
+            .iter()
+            .map(|test| Fingerprint::of(&test.path))
+            .collect();
+        self
+    }
+}
+
+/// Lessons compiled ahead of their checks by one cargo call. A lesson that
+/// is not here (it was left out, or did not build cleanly) is compiled
+/// alone when it is checked, which also gives its errors their own report.
+#[derive(Debug, Default)]
+pub struct Compiled {
+    by_package: HashMap<String, Artifacts>,
+}
+
+impl Compiled {
+    /// The artifacts of `lesson`, once.
+    pub fn take(&mut self, lesson: &Lesson) -> Option<Artifacts> {
+        self.by_package.remove(&lesson.package)
+    }
+
+    pub fn contains(&self, lesson: &Lesson) -> bool {
+        self.by_package.contains_key(&lesson.package)
+    }
+}
+
+/// Compiles `lessons` in one cargo call, as far as they compile. Lessons
+/// whose code reaches outside them or whose C does not build are left out
+/// (their check says why), and so is every lesson cargo reported an error
+/// for: only lessons built without a word of complaint are kept.
+pub fn compile_together(env: &CheckEnv, lessons: &[&Lesson]) -> Compiled {
+    let ready: Vec<&Lesson> = lessons
+        .iter()
+        .copied()
+        .filter(|lesson| {
+            crate::reach::outside_reaches(
+                &env.root,
+                &lesson.exercise_dir(&env.root),
+                &lesson.editable,
+            )
+            .is_empty()
+                && c_build::build_all(&env.root.join("csrc"), &env.c_dir, &lesson.c_needs).is_ok()
+        })
+        .collect();
+    let mut compiled = Compiled::default();
+    // One lesson gains nothing from being compiled ahead.
+    if ready.len() < 2 {
+        return compiled;
+    }
+    let mut command = cargo_test_no_run(env);
+    // Keeps cargo building the other lessons past one that fails.
+    command.arg("--no-fail-fast");
+    for lesson in &ready {
+        command.args(["-p", &lesson.package]);
+    }
+    let Ok(run) = env.run(command, Step::Build, build_limits(env)) else {
+        return compiled;
+    };
+    if !matches!(run.ending, Ending::Exited(_)) {
+        return compiled;
+    }
+    let mut built = sort_out(&run, &ready);
+    let stderr = cargo_stderr(&run.stderr);
+    for (lesson, (errors, artifacts)) in ready.iter().zip(built.drain(..)) {
+        // cargo names a crate it could not build or whose build script
+        // failed (`could not compile `x``) even when rustc said nothing.
+        let named = [
+            format!("`{}`", lesson.package),
+            format!("`{} v", lesson.package),
+        ];
+        let complained = stderr.lines().any(|line| {
+            line.trim_start().starts_with("error") && named.iter().any(|n| line.contains(n))
+        });
+        if errors.is_empty() && !complained && !artifacts.tests.is_empty() {
+            compiled
+                .by_package
+                .insert(lesson.package.clone(), artifacts.finish());
+        }
+    }
+    compiled
+}
+
+/// `cargo test --no-run` with the JSON messages the checker reads.
+fn cargo_test_no_run(env: &CheckEnv) -> std::process::Command {
+    let mut command = env.cargo();
+    let format = if env.color {
+        "--message-format=json-diagnostic-rendered-ansi"
+    } else {
+        "--message-format=json"
+    };
+    command.args(["test", "--no-run", "--quiet", format]);
+    command
+}
+
+fn build_limits(env: &CheckEnv) -> Limits {
+    Limits {
+        timeout: env.build_timeout,
+        output_cap: 64 << 20,
+        // rustc and the linker need room; the build is bounded by time.
+        memory: None,
+    }
+}
+
+/// Whether a message of cargo's (its package id, its target's name) is
+/// about `lesson`.
+fn belongs_to(lesson: &Lesson, package_id: &str, target: &str) -> bool {
+    target == lesson.package
+        || package_id.contains(&format!("#{}@", lesson.package))
+        || package_id.contains(&lesson.dir_name)
+}
+
+/// What one cargo call said about each of `lessons`: its distinct compiler
+/// errors, and its program and test programs.
+fn sort_out(run: &RunOutput, lessons: &[&Lesson]) -> Vec<(Vec<String>, Artifacts)> {
+    let mut built: Vec<(Vec<String>, Artifacts)> = lessons
+        .iter()
+        .map(|_| (Vec::new(), Artifacts::new()))
+        .collect();
+    let which = |package_id: &str, target: &str| {
+        lessons
+            .iter()
+            .position(|lesson| belongs_to(lesson, package_id, target))
+    };
+    for message in Message::parse_stream(run.stdout.as_bytes()).flatten() {
+        match message {
+            Message::CompilerMessage(msg) => {
+                if matches!(
+                    msg.message.level,
+                    DiagnosticLevel::Error | DiagnosticLevel::Ice
+                ) && let Some(rendered) = msg.message.rendered
+                {
+                    // A lesson's error, or one in a crate it depends on
+                    // (which fails it all the same).
+                    let at = which(&msg.package_id.repr, &msg.target.name);
+                    for (i, (errors, _)) in built.iter_mut().enumerate() {
+                        // The library is compiled twice (as itself and as
+                        // its test harness), so each error would otherwise
+                        // show twice.
+                        if at.is_none_or(|at| at == i) && !errors.contains(&rendered) {
+                            errors.push(rendered.clone());
+                        }
+                    }
+                }
+            }
+            Message::CompilerArtifact(artifact) => {
+                let Some(executable) = artifact.executable else {
+                    continue;
+                };
+                let Some(at) = which(&artifact.package_id.repr, &artifact.target.name) else {
+                    continue;
+                };
+                let (lesson, artifacts) = (lessons[at], &mut built[at].1);
+                if artifact.profile.test {
+                    // Only the lesson's own checks (tests/*.rs) count: unit
+                    // tests inside the learner's files are the learner's.
+                    if artifact.target.is_test() {
+                        artifacts.tests.push(TestProgram {
+                            target: artifact.target.name.clone(),
+                            path: executable.into_std_path_buf(),
+                        });
+                    }
+                } else if artifact.target.is_bin() && artifact.target.name == lesson.package {
+                    artifacts.program = Some(executable.into_std_path_buf());
+                }
+            }
+            _ => {}
+        }
+    }
+    built
+}
+
+/// Compiles `lesson` alone, or says why it does not compile.
+// The error is the verdict itself, made once per check: its size is no cost.
+#[allow(clippy::result_large_err)]
+pub fn compile(env: &CheckEnv, lesson: &Lesson) -> Result<Artifacts, Report> {
+    let mut command = cargo_test_no_run(env);
+    command.args(["-p", &lesson.package]);
+    let limits = build_limits(env);
+    let run = env.run(command, Step::Build, limits).map_err(|err| {
+        report(
+            Verdict::Environment,
+            format!("Could not run cargo: {err}. Is the Rust toolchain installed (rustup.rs)?"),
+        )
+    })?;
+    match run.ending {
+        Ending::TimedOut => {
+            return Err(report(
+                Verdict::TimedOut {
+                    stage: Stage::Compile,
+                    seconds: env.build_timeout.as_secs(),
+                },
+                "Compiling took too long. If you changed build.rs, look for a loop in it.",
+            ));
+        }
+        Ending::Flooded => {
+            return Err(report(
+                Verdict::Flooded {
+                    stage: Stage::Compile,
+                    kib: limits.output_cap / 1024,
+                },
+                "The build printed far too much: does build.rs print in a loop?",
+            ));
+        }
+        _ => {}
+    }
+
+    let (errors, artifacts) = sort_out(&run, &[lesson]).remove(0);
+    let stderr = cargo_stderr(&run.stderr);
+    if let Some(missing) = environment_fault(&errors, &stderr, lesson) {
+        return Err(report(Verdict::Environment, missing));
+    }
+    if run.success() {
+        if artifacts.tests.is_empty() {
+            // Without tests/ there is nothing to check (and cargo does not even
+            // build the program): a lesson must never pass by having no checks.
+            return Err(report(
+                Verdict::Environment,
+                format!(
+                    "Lesson {} has no checks: exercises/{}/tests/ is missing or empty. \
+                     It belongs to the workbook: restore it with \
+                     `git checkout -- exercises/{}/tests`.",
+                    lesson.number, lesson.dir_name, lesson.dir_name
+                ),
+            ));
+        }
+        return Ok(artifacts.finish());
+    }
+    let details = if errors.is_empty() {
+        if !stderr.contains("failed to run custom build command")
+            && !stderr.contains("build script logged errors")
+        {
+            // No compiler message and no build script at fault: cargo refused
+            // the workspace itself (a manifest, the lock file). Not the lesson.
+            return Err(report(
+                Verdict::Environment,
+                format!(
+                    "cargo could not build the workspace:\n{}",
+                    cut(&stderr, SHOWN_LINES)
+                ),
+            ));
+        }
+        // A build script (build.rs) that failed: its own words.
+        cut(&stderr, SHOWN_LINES)
+    } else {
+        let total = errors.len();
+        let mut shown: String = errors
+            .iter()
+            .take(3)
+            .map(|e| e.trim_end().to_string() + "\n\n")
+            .collect();
+        if total > 3 {
+            shown.push_str(&format!("... and {} more errors.\n", total - 3));
+        }
+        cut(&shown, SHOWN_LINES)
+    };
+    Err(report(Verdict::CompileError, details))
+}
+
+/// Compiles the dependencies of each lesson, in a workspace whose exercises
+/// are as shipped: grading's warm-up, so that the first submission is not
+/// charged for them. Lesson by lesson, and then all together, as checks
+/// build them: should cargo's feature unification ever make the builds of
+/// one call differ from another's, both are there before any submission.
+/// Unsolved lessons may well not link (that is what they are), so cargo keeps
+/// going past them; cargo refusing to run is an error.
+pub fn compile_dependencies(
+    env: &CheckEnv,
+    lessons: &[Lesson],
+    together: &[&Lesson],
+) -> Result<(), String> {
+    let mut calls: Vec<Vec<&Lesson>> = lessons.iter().map(|lesson| vec![lesson]).collect();
+    if together.len() > 1 {
+        calls.push(together.to_vec());
+    }
+    for call in calls {
+        let mut command = env.cargo();
+        // Keeps cargo building past a crate that fails.
+        command.args(["test", "--no-run", "--quiet", "--no-fail-fast"]);
+        for lesson in call {
+            command.args(["-p", &lesson.package]);
+        }
+        match env.run(command, Step::Build, build_limits(env)) {
+            // 101: some crate did not compile, as an unsolved one may not.
+            Ok(run) if matches!(run.ending, Ending::Exited(0 | 101)) => {}
+            Ok(run) if run.ending == Ending::TimedOut => {
+                return Err("compiling the dependencies took too long".into());
+            }
+            Ok(run) => return Err(cut(&cargo_stderr(&run.stderr), SHOWN_LINES)),
+            Err(err) => return Err(format!("cargo could not be started: {err}")),
+        }
+    }
+    Ok(())
+}
+
+/// What is missing from the machine, when that is why the build failed: a
+/// linker, a C compiler for a build script, or what a protected build script
+/// says is missing (`cargo::error=environment: ...`). A build script the
+/// learner edits cannot declare its failure the machine's.
+fn environment_fault(errors: &[String], stderr: &str, lesson: &Lesson) -> Option<String> {
+    const TOOLCHAIN: &str = "Install a C toolchain: on Debian or Ubuntu `sudo apt install \
+                             build-essential`, on Fedora `sudo dnf install gcc`, on macOS \
+                             `xcode-select --install`, on Windows the Visual Studio Build Tools \
+                             (\"Desktop development with C++\").";
+    if let Some(error) = errors
+        .iter()
+        .find(|e| e.contains("linker `") && e.contains("not found"))
+    {
+        let first = error.lines().next().unwrap_or(error);
+        return Some(format!(
+            "Rust needs a linker to build programs, and none was found ({}).\n{TOOLCHAIN}",
+            first.trim_start_matches("error: ")
+        ));
+    }
+    if stderr.contains("failed to find tool") || stderr.contains("is `cc` installed") {
+        return Some(format!(
+            "A build script needs a C compiler, and none was found.\n{TOOLCHAIN}"
+        ));
+    }
+    let build_script_editable = lesson
+        .editable
+        .iter()
+        .any(|file| file == Path::new("build.rs"));
+    if !build_script_editable {
+        for line in stderr.lines() {
+            if let Some(rest) = line.strip_prefix("error: ")
+                && let Some((_, what)) = rest.split_once("environment: ")
+            {
+                return Some(what.trim().to_string());
+            }
+        }
+    }
+    None
+}
+
+/// cargo's stderr without its progress lines.
+fn cargo_stderr(stderr: &str) -> String {
+    stderr
+        .lines()
+        .filter(|line| {
+            let trimmed = line.trim_start();
+            !(trimmed.starts_with("Compiling ")
+                || trimmed.starts_with("Finished ")
+                || trimmed.starts_with("Blocking waiting")
+                || trimmed.starts_with("Building ["))
+        })
+        .map(|line| format!("{line}\n"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lesson() -> Lesson {
+        Lesson {
+            number: 6,
+            dir_name: "06_evolve".into(),
+            name: "evolve".into(),
+            package: "evolve".into(),
+            title: "Evolve".into(),
+            editable: vec!["src/abi.rs".into()],
+            c_needs: vec![],
+            hints: vec![String::new()],
+            rank: vec![],
+            advice: vec![],
+        }
+    }
+
+    #[test]
+    fn machine_faults_are_not_the_learners() {
+        let linker =
+            "error: linker `cc` not found\n  |\n  = note: No such file or directory (os error 2)";
+        assert!(
+            environment_fault(&[linker.into()], "", &lesson())
+                .unwrap()
+                .contains("build-essential")
+        );
+        let cc = "error occurred in cc-rs: failed to find tool \"cc\": No such file or directory";
+        assert!(environment_fault(&[], cc, &lesson()).is_some());
+        let marker = "error: generated_bindings@0.1.0: environment: libclang is not installed. Install it: apt install libclang-dev\nerror: build script logged errors\n";
+        assert_eq!(
+            environment_fault(&[], marker, &lesson()).as_deref(),
+            Some("libclang is not installed. Install it: apt install libclang-dev")
+        );
+        // A build script the learner writes cannot call its failure the machine's.
+        let mut own_build_script = lesson();
+        own_build_script.editable.push("build.rs".into());
+        assert!(environment_fault(&[], marker, &own_build_script).is_none());
+    }
+}
