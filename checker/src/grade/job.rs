@@ -23,7 +23,7 @@ use super::{MAX_LISTED_CHANGES, POINTS_PER_LESSON, workspace};
 use crate::c_build::{self, CBuildError};
 use crate::check::{CheckEnv, ExpectedTests, Fingerprint, check_compiled, cut};
 use crate::commands::Context;
-use crate::compile::{compile_dependencies, compile_together};
+use crate::compile::{Compiled, compile_dependencies, compile_together};
 use crate::sandbox::Sandbox;
 use crate::scratch::{self, Scratch, walk_files};
 use crate::ui;
@@ -448,7 +448,7 @@ impl<'a> Grader<'a> {
             // lessons' is compared before and after.
             let learner_build_code = build_script_runs_learner_code(&self.scratch.root, lesson);
             let target = self.env.target();
-            let stems = test_stems(&self.scratch.root, lesson);
+            let stems = target_names(&self.scratch.root, lesson);
             let others = |target: &Path| {
                 baseline(target, |rel| {
                     in_build_areas(rel) && !owned_by(rel, &lesson.package, &stems)
@@ -506,6 +506,12 @@ impl<'a> Grader<'a> {
             changed.extend(build_changed.iter().cloned());
             if !build_changed.is_empty() {
                 self.rebuild_build_folders()?;
+                // The warm-up laid the exercises as shipped: the lessons
+                // still to check are the submission's, compiled alone (what
+                // was compiled ahead went with the build folder).
+                self.scratch
+                    .take_editable(self.workbook, &opened.root, &opened.links_ignored)?;
+                compiled = Compiled::default();
             }
             if !changed.is_empty() {
                 result.verdict = GradeVerdict::Failed;
@@ -572,22 +578,44 @@ fn compiled_together<'l>(
         .collect()
 }
 
-/// The names of a lesson's test programs (its tests/*.rs), which name their
+/// The names of a lesson's targets (its library and program, and every
+/// file of tests/, benches/, examples/ and src/bin/), which name their
 /// build files.
-fn test_stems(root: &Path, lesson: &Lesson) -> Vec<String> {
-    let Ok(entries) = std::fs::read_dir(lesson.exercise_dir(root).join("tests")) else {
-        return Vec::new();
-    };
-    entries
-        .flatten()
-        .filter_map(|entry| {
+fn target_names(root: &Path, lesson: &Lesson) -> Vec<String> {
+    let dir = lesson.exercise_dir(root);
+    let mut names = vec![lesson.package.clone()];
+    for folder in ["tests", "benches", "examples", "src/bin"] {
+        let Ok(entries) = std::fs::read_dir(dir.join(folder)) else {
+            continue;
+        };
+        for entry in entries.flatten() {
             let path = entry.path();
-            if path.extension()? != "rs" {
-                return None;
+            // A target is a file `NAME.rs` or a folder `NAME/main.rs`.
+            if (path.extension().is_some_and(|ext| ext == "rs") || path.join("main.rs").is_file())
+                && let Some(stem) = path.file_stem()
+            {
+                names.push(stem.to_string_lossy().into_owned());
             }
-            Some(path.file_stem()?.to_string_lossy().into_owned())
-        })
-        .collect()
+        }
+    }
+    // Targets the manifest names ([[bin]], [[test]], ...).
+    if let Ok(text) = std::fs::read_to_string(dir.join("Cargo.toml"))
+        && let Ok(manifest) = text.parse::<toml::Table>()
+    {
+        for kind in ["bin", "test", "bench", "example"] {
+            for target in manifest
+                .get(kind)
+                .and_then(|t| t.as_array())
+                .into_iter()
+                .flatten()
+            {
+                if let Some(name) = target.get("name").and_then(|n| n.as_str()) {
+                    names.push(name.to_string());
+                }
+            }
+        }
+    }
+    names
 }
 
 /// Whether `rel` (under the target folder) is in the folders cargo keeps
@@ -602,17 +630,20 @@ fn in_build_areas(rel: &Path) -> bool {
     })
 }
 
-/// Whether `rel` is a build file of `package`'s: its library, build script,
-/// fingerprints, or a test program named in `stems`.
+/// Whether `rel` is a build file of `package`'s: its build script, its
+/// fingerprints, or a target named in `stems`.
 fn owned_by(rel: &Path, package: &str, stems: &[String]) -> bool {
     let Some(name) = rel.components().nth(2) else {
         return false;
     };
     let name = name.as_os_str().to_string_lossy().replace('-', "_");
-    let name = name.strip_prefix("lib").unwrap_or(&name);
+    // A library's files are `libNAME-HASH.*`; a program's `NAME-HASH`,
+    // and NAME may itself start with "lib".
+    let names = [name.as_str(), name.strip_prefix("lib").unwrap_or(&name)];
     std::iter::once(package)
         .chain(stems.iter().map(String::as_str))
-        .any(|owner| name.starts_with(&format!("{}_", owner.replace('-', "_"))))
+        .map(|owner| format!("{}_", owner.replace('-', "_")))
+        .any(|owner| names.iter().any(|name| name.starts_with(&owner)))
 }
 
 /// Removes cargo's fingerprints and build script output of `package`, so
@@ -739,6 +770,43 @@ mod tests {
         // One the learner writes.
         lesson.editable = vec!["build.rs".into()];
         assert!(build_script_runs_learner_code(tmp.path(), &lesson));
+    }
+
+    #[test]
+    fn a_lessons_own_build_files_are_known_by_its_targets() {
+        let stems = vec!["program".to_string(), "libclang".to_string()];
+        let own = |p: &str| owned_by(Path::new(p), "abi_add", &stems);
+        assert!(own("debug/.fingerprint/abi_add-0123/lib-abi_add"));
+        assert!(own("debug/build/abi_add-77/output"));
+        assert!(own("debug/deps/libabi_add-0123.rlib"));
+        assert!(own("debug/deps/abi_add-0123"));
+        assert!(own("debug/deps/program-0123"));
+        // A test file named libclang.rs: its program is libclang-HASH.
+        assert!(own("debug/deps/libclang-0123.d"));
+        assert!(!own("debug/deps/libinsta-0123.rlib"));
+        assert!(!own("debug/.fingerprint/api_add-0123/lib-api_add"));
+        assert!(!own("debug/deps/check-0123"));
+        assert!(in_build_areas(Path::new("debug/.fingerprint/x-1/y")));
+        assert!(!in_build_areas(Path::new("debug/incremental/x-1/y")));
+    }
+
+    #[test]
+    fn a_lessons_targets_are_read_from_its_folders_and_manifest() {
+        let tmp = tempfile::tempdir().unwrap();
+        let lesson = lessons().remove(0);
+        let dir = lesson.exercise_dir(tmp.path());
+        for file in [
+            "tests/steps.rs",
+            "src/bin/make_field.rs",
+            "benches/speed.rs",
+        ] {
+            std::fs::create_dir_all(dir.join(file).parent().unwrap()).unwrap();
+            std::fs::write(dir.join(file), "").unwrap();
+        }
+        std::fs::write(dir.join("Cargo.toml"), "[[bin]]\nname = \"other\"\n").unwrap();
+        let mut names = target_names(tmp.path(), &lesson);
+        names.sort();
+        assert_eq!(names, ["abi_add", "make_field", "other", "speed", "steps"]);
     }
 
     #[test]
