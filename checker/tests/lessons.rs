@@ -147,7 +147,13 @@ fn a_lesson_built_alone_reuses_the_build_of_all_lessons_together() {
     let packages = packages();
     built_anew(&copy, &packages);
     for package in &packages {
-        let rebuilt = built_anew(&copy, std::slice::from_ref(package));
+        // The lesson's own crate may run its build script again (lesson 4's,
+        // as shipped, names no files to watch); its dependencies may not
+        // build again.
+        let rebuilt: Vec<String> = built_anew(&copy, std::slice::from_ref(package))
+            .into_iter()
+            .filter(|artifact| !artifact.contains(&format!("#{package}@")))
+            .collect();
         assert!(
             rebuilt.is_empty(),
             "after all lessons were built together, building `{package}` alone built again:\n{}",
