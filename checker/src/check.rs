@@ -279,8 +279,8 @@ fn run_steps(env: &CheckEnv, lesson: &Lesson, compiled: &mut Compiled) -> Report
     // says something of its own.
     let mut failures = Vec::new();
     let mut listed = Vec::new();
-    for (test, fingerprint) in artifacts.tests.iter().zip(artifacts.fingerprints.clone()) {
-        match run_test_program(env, lesson, test, fingerprint) {
+    for test in &artifacts.tests {
+        match run_test_program(env, lesson, test) {
             Ok(result) => {
                 failures.extend(result.failures);
                 warnings.extend(result.warnings);
@@ -369,7 +369,6 @@ fn run_test_program(
     env: &CheckEnv,
     lesson: &Lesson,
     test: &TestProgram,
-    fingerprint: Option<Fingerprint>,
 ) -> Result<TestProgramResult, Box<Report>> {
     let file = format!("tests/{}.rs", test.target);
     let whole = |verdict: Verdict, text: String| Failure {
@@ -384,7 +383,7 @@ fn run_test_program(
         failures: Vec::new(),
         warnings: Vec::new(),
     };
-    if fingerprint.is_none() || Fingerprint::of(&test.path) != fingerprint {
+    if test.fingerprint.is_none() || Fingerprint::of(&test.path) != test.fingerprint {
         result.failures.push(whole(
             Verdict::Tampered,
             format!("The compiled program of {file} changed on disk after it was built."),
@@ -706,14 +705,7 @@ mod tests {
 
     fn lesson() -> Lesson {
         Lesson {
-            number: 6,
-            dir_name: "06_evolve".into(),
-            name: "evolve".into(),
-            package: "evolve".into(),
-            title: "Evolve".into(),
             editable: vec!["src/abi.rs".into(), "src/pure.rs".into()],
-            c_needs: vec![],
-            hints: vec![String::new()],
             rank: vec!["steps::abi_".into(), "steps::pure_".into()],
             advice: vec![
                 Advice {
@@ -727,6 +719,7 @@ mod tests {
                     text: "which index is the row?".into(),
                 },
             ],
+            ..Lesson::for_tests("06_evolve")
         }
     }
 

@@ -207,10 +207,12 @@ pub fn verify(context: &Context, solutions: bool, review: bool) -> Result<ExitCo
     let start = std::time::Instant::now();
     let mut compiled = compile_together(&env, &all);
     drop(spinner);
-    println!(
-        "     compiled together ({:.1} s); each lesson's time below is its own checks",
-        start.elapsed().as_secs_f64()
-    );
+    if !compiled.is_empty() {
+        println!(
+            "     compiled together ({:.1} s); each lesson's time below is its own checks",
+            start.elapsed().as_secs_f64()
+        );
+    }
     for (lesson, fingerprint) in workbook.lessons.iter().zip(fingerprints) {
         let spinner = ui::Activity::start(format!(
             "checking lesson {}/{total} ({})",

@@ -22,40 +22,27 @@ use crate::sandbox::Step;
 use crate::verdict::{Report, Stage, Verdict};
 use crate::workbook::Lesson;
 
-/// A compiled test program: the test file's name and the executable.
+/// A compiled test program: the test file's name, the executable, and the
+/// executable's fingerprint taken as soon as cargo had built it, so that a
+/// change after that is seen before it runs.
 #[derive(Debug, Clone)]
 pub struct TestProgram {
     pub target: String,
     pub path: PathBuf,
+    pub fingerprint: Option<Fingerprint>,
 }
 
-/// The executables cargo produced for a lesson, with the fingerprint of
-/// each test program taken as soon as it was built: a test program that
-/// changes after that is seen before it runs.
-#[derive(Debug)]
+/// The executables cargo produced for a lesson.
+#[derive(Debug, Default)]
 pub struct Artifacts {
     pub program: Option<PathBuf>,
     pub tests: Vec<TestProgram>,
-    pub fingerprints: Vec<Option<Fingerprint>>,
 }
 
 impl Artifacts {
-    fn new() -> Artifacts {
-        Artifacts {
-            program: None,
-            tests: Vec::new(),
-            fingerprints: Vec::new(),
-        }
-    }
-
-    /// The test programs in a stable order, fingerprinted.
+    /// The test programs in a stable order.
     fn finish(mut self) -> Artifacts {
         self.tests.sort_by(|a, b| a.target.cmp(&b.target));
-        self.fingerprints = self
-            .tests
-            .iter()
-            .map(|test| Fingerprint::of(&test.path))
-            .collect();
         self
     }
 }
@@ -74,8 +61,9 @@ impl Compiled {
         self.by_package.remove(&lesson.package)
     }
 
-    pub fn contains(&self, lesson: &Lesson) -> bool {
-        self.by_package.contains_key(&lesson.package)
+    /// Whether one cargo call compiled anything ahead.
+    pub fn is_empty(&self) -> bool {
+        self.by_package.is_empty()
     }
 }
 
@@ -169,7 +157,7 @@ fn belongs_to(lesson: &Lesson, package_id: &str, target: &str) -> bool {
 fn sort_out(run: &RunOutput, lessons: &[&Lesson]) -> Vec<(Vec<String>, Artifacts)> {
     let mut built: Vec<(Vec<String>, Artifacts)> = lessons
         .iter()
-        .map(|_| (Vec::new(), Artifacts::new()))
+        .map(|_| (Vec::new(), Artifacts::default()))
         .collect();
     let which = |package_id: &str, target: &str| {
         lessons
@@ -209,9 +197,11 @@ fn sort_out(run: &RunOutput, lessons: &[&Lesson]) -> Vec<(Vec<String>, Artifacts
                     // Only the lesson's own checks (tests/*.rs) count: unit
                     // tests inside the learner's files are the learner's.
                     if artifact.target.is_test() {
+                        let path = executable.into_std_path_buf();
                         artifacts.tests.push(TestProgram {
                             target: artifact.target.name.clone(),
-                            path: executable.into_std_path_buf(),
+                            fingerprint: Fingerprint::of(&path),
+                            path,
                         });
                     }
                 } else if artifact.target.is_bin() && artifact.target.name == lesson.package {
@@ -408,16 +398,8 @@ mod tests {
 
     fn lesson() -> Lesson {
         Lesson {
-            number: 6,
-            dir_name: "06_evolve".into(),
-            name: "evolve".into(),
-            package: "evolve".into(),
-            title: "Evolve".into(),
             editable: vec!["src/abi.rs".into()],
-            c_needs: vec![],
-            hints: vec![String::new()],
-            rank: vec![],
-            advice: vec![],
+            ..Lesson::for_tests("06_evolve")
         }
     }
 

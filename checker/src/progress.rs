@@ -288,16 +288,9 @@ mod tests {
 
     fn lesson(name: &str) -> Lesson {
         Lesson {
-            number: 1,
-            dir_name: format!("01_{name}"),
-            name: name.into(),
-            package: name.into(),
-            title: name.into(),
             editable: vec!["src/lib.rs".into()],
-            c_needs: vec![],
             hints: vec!["hint".into()],
-            rank: vec![],
-            advice: vec![],
+            ..Lesson::for_tests(&format!("01_{name}"))
         }
     }
 

@@ -735,16 +735,10 @@ mod tests {
 
     fn lesson(editable: &[&str]) -> Lesson {
         Lesson {
-            number: 4,
-            dir_name: "04_api_add".into(),
-            name: "api_add".into(),
-            package: "api_add".into(),
             title: "API".into(),
             editable: editable.iter().map(PathBuf::from).collect(),
-            c_needs: vec![],
             hints: vec!["one".into()],
-            rank: vec![],
-            advice: vec![],
+            ..Lesson::for_tests("04_api_add")
         }
     }
 

@@ -24,21 +24,12 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 
-fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/grading")
-}
+use common::{verdicts, write};
 
-fn write(root: &Path, rel: &str, text: &str) {
-    let path = root.join(rel);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
-
-/// A learner's clone of the grading fixture with every lesson solved.
+/// A learner's clone of the grading fixture with every lesson solved, and
+/// without the reference solutions.
 fn solved(dir: &Path, name: &str) -> PathBuf {
-    let path = dir.join(name);
-    common::copy_dir(&fixture(), &path);
-    common::copy_dir(&path.join("solutions"), &path.join("exercises"));
+    let path = common::solved_clone(dir, name);
     std::fs::remove_dir_all(path.join("solutions")).unwrap();
     path
 }
@@ -74,7 +65,7 @@ fn batch() -> Option<&'static Batch> {
 fn grade_the_cheaters() -> Batch {
     let tmp = tempfile::tempdir().unwrap();
     let instructor = tmp.path().join("instructor");
-    common::copy_dir(&fixture(), &instructor);
+    common::copy_dir(&common::grading_fixture(), &instructor);
     let before = common::tree(&instructor);
     let subs = tmp.path().join("class");
     std::fs::create_dir(&subs).unwrap();
@@ -312,21 +303,7 @@ fn main() {
 }
 
 fn submission<'a>(batch: &'a Batch, name: &str) -> &'a Value {
-    batch.report["submissions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == name)
-        .unwrap_or_else(|| panic!("no submission {name} in the report"))
-}
-
-fn verdicts(sub: &Value) -> Vec<&str> {
-    sub["lessons"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| l["verdict"].as_str().unwrap())
-        .collect()
+    common::submission(&batch.report, name)
 }
 
 fn flags(sub: &Value, kind: &str) -> Vec<String> {
@@ -511,7 +488,7 @@ fn without_a_sandbox_grading_refuses_unless_told() {
     Command::cargo_bin("checker")
         .unwrap()
         .arg("--workbook")
-        .arg(fixture())
+        .arg(common::grading_fixture())
         .args(["grade", "--work-dir"])
         .arg(tmp.path().join("work"))
         .arg(&learner)

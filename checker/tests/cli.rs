@@ -4,24 +4,11 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use predicates::prelude::*;
 
-fn course(name: &str) -> PathBuf {
-    common::fresh_copy(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/course"),
-        name,
-    )
-}
-
-fn solve(course: &Path, lesson: &str) {
-    std::fs::copy(
-        course.join(format!("solutions/{lesson}/src/lib.rs")),
-        course.join(format!("exercises/{lesson}/src/lib.rs")),
-    )
-    .unwrap();
-}
+use common::{course, solve};
 
 #[test]
 fn list_shows_every_lesson_and_rebuilds_missing_progress() {

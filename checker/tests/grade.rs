@@ -15,48 +15,17 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 
-fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/grading")
-}
+use common::{copy_dir, grading_fixture, solved_clone as solved, submission, verdicts, write};
 
 fn work_dir() -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join("grade-work")
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let name = entry.file_name();
-        if name == "target" {
-            continue;
-        }
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &to.join(&name));
-        } else {
-            std::fs::copy(entry.path(), to.join(&name)).unwrap();
-        }
-    }
-}
-
 /// A learner's clone of the fixture workbook, untouched.
 fn clone_of(dir: &Path, name: &str) -> PathBuf {
     let path = dir.join(name);
-    copy_dir(&fixture(), &path);
+    copy_dir(&grading_fixture(), &path);
     path
-}
-
-/// A learner's clone with every lesson solved.
-fn solved(dir: &Path, name: &str) -> PathBuf {
-    let path = clone_of(dir, name);
-    copy_dir(&path.join("solutions"), &path.join("exercises"));
-    path
-}
-
-fn write(root: &Path, rel: &str, text: &str) {
-    let path = root.join(rel);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
 }
 
 const WRONG_ANSWER: &str = "pub fn answer() -> i32 { 41 }\n";
@@ -140,24 +109,6 @@ fn raw_tar_header(name: &str, kind: tar::EntryType, size: u64) -> tar::Header {
     header.set_mode(0o644);
     header.set_cksum();
     header
-}
-
-fn submission<'a>(report: &'a Value, name: &str) -> &'a Value {
-    report["submissions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == name)
-        .unwrap_or_else(|| panic!("no submission {name} in the report"))
-}
-
-fn verdicts(sub: &Value) -> Vec<String> {
-    sub["lessons"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| l["verdict"].as_str().unwrap().to_string())
-        .collect()
 }
 
 fn flag_paths(sub: &Value, kind: &str) -> Vec<String> {
@@ -320,7 +271,7 @@ fn grades_a_class_and_never_stops_for_one_submission() {
     ];
     cli.extend(args.iter().map(|p| p.to_string_lossy().into_owned()));
     let cli: Vec<&str> = cli.iter().map(String::as_str).collect();
-    grade(&fixture(), &cli)
+    grade(&grading_fixture(), &cli)
         .success()
         .stderr(predicate::str::contains("the report is in"));
 
@@ -383,7 +334,7 @@ fn grades_a_class_and_never_stops_for_one_submission() {
     expect("flood", ["passed", "failed", "passed"], 2);
     expect("tamperer", ["passed", "failed", "passed"], 2);
     assert!(
-        std::fs::read_to_string(fixture().join(SNAPSHOT))
+        std::fs::read_to_string(grading_fixture().join(SNAPSHOT))
             .unwrap()
             .contains("Hello, Ferris!"),
         "the instructor's snapshot is untouched"
@@ -419,7 +370,7 @@ fn reports_for_gradebooks_ci_and_people() {
     let expected_csv = "submission,01_answer,02_greeting,03_twice,total,max_score,flags,error\r\n\
                         alice,1,1,1,3,3,,\r\n\
                         bob,1,0,1,2,3,,\r\n";
-    grade(&fixture(), &["--format", "csv", good, bad])
+    grade(&grading_fixture(), &["--format", "csv", good, bad])
         .success()
         .stdout(expected_csv);
 
@@ -433,7 +384,7 @@ fn reports_for_gradebooks_ci_and_people() {
         out("grades.txt"),
     );
     let table = grade(
-        &fixture(),
+        &grading_fixture(),
         &[
             "--out", &csv, "--out", &xml, "--out", &json, "-o", &txt, good, bad,
         ],
@@ -604,7 +555,7 @@ fn shards_merged_equal_the_whole_batch_graded_at_once() {
         whole_csv.clone(),
     ]);
     grade(
-        &fixture(),
+        &grading_fixture(),
         &args.iter().map(String::as_str).collect::<Vec<_>>(),
     )
     .success();
@@ -616,7 +567,7 @@ fn shards_merged_equal_the_whole_batch_graded_at_once() {
             file(&format!("shard-{index}.json")),
         ]);
         grade(
-            &fixture(),
+            &grading_fixture(),
             &args.iter().map(String::as_str).collect::<Vec<_>>(),
         )
         .success();
@@ -690,21 +641,24 @@ fn shards_merged_equal_the_whole_batch_graded_at_once() {
 #[test]
 fn usage_errors_exit_with_2_before_grading() {
     let tmp = tempfile::tempdir().unwrap();
-    grade(&fixture(), &[tmp.path().join("nobody").to_str().unwrap()])
-        .code(2)
-        .stderr(predicate::str::contains("cannot be read"));
+    grade(
+        &grading_fixture(),
+        &[tmp.path().join("nobody").to_str().unwrap()],
+    )
+    .code(2)
+    .stderr(predicate::str::contains("cannot be read"));
     let notes = tmp.path().join("notes.txt");
     std::fs::write(&notes, "hi").unwrap();
-    grade(&fixture(), &[notes.to_str().unwrap()])
+    grade(&grading_fixture(), &[notes.to_str().unwrap()])
         .code(2)
         .stderr(predicate::str::contains(
             "not a folder, a .zip or a .tar.gz",
         ));
-    grade(&fixture(), &[]).code(2);
+    grade(&grading_fixture(), &[]).code(2);
     let learner = solved(tmp.path(), "alice");
     let nowhere = tmp.path().join("no/such/folder/report.csv");
     grade(
-        &fixture(),
+        &grading_fixture(),
         &[
             "--out",
             nowhere.to_str().unwrap(),

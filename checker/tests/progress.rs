@@ -9,20 +9,7 @@ use std::process::Stdio;
 
 use predicates::prelude::*;
 
-fn course(name: &str) -> PathBuf {
-    common::fresh_copy(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/course"),
-        name,
-    )
-}
-
-fn solve(course: &Path, lesson: &str) {
-    std::fs::copy(
-        course.join(format!("solutions/{lesson}/src/lib.rs")),
-        course.join(format!("exercises/{lesson}/src/lib.rs")),
-    )
-    .unwrap();
-}
+use common::{course, solve};
 
 fn progress_file(course: &Path) -> PathBuf {
     course.join(".workbook/progress.json")

@@ -304,7 +304,7 @@ impl<'a> Grader<'a> {
         .map_err(|err| instructor_c_error(err, &root, self.workbook))?;
         // The first build compiles every dependency: give it time.
         self.env.build_timeout = Duration::from_secs(1800);
-        let together = compiled_together(&root, &self.workbook.lessons, None);
+        let together = lessons_to_compile_together(&root, &self.workbook.lessons, None);
         compile_dependencies(&self.env, &self.workbook.lessons, &together).map_err(|why| {
             anyhow::anyhow!(
                 "the dependencies do not compile in the grading workspace {} (not the \
@@ -355,6 +355,18 @@ impl<'a> Grader<'a> {
             .map(|rel| Path::new("build").join(rel)),
         );
         changed
+    }
+
+    /// The build files of every lesson but `lesson` (the ones all lessons
+    /// share are watched from the warm-up on, by `build_files_changed`).
+    fn other_lessons_build_files(&self, lesson: &Lesson) -> Baseline {
+        let lessons = &self.workbook.lessons;
+        let own = target_names(&self.scratch.root, lesson);
+        baseline(&self.env.target(), |rel| {
+            in_build_areas(rel)
+                && !shared_build_file(rel, lessons)
+                && !owned_by(rel, &lesson.package, &own)
+        })
     }
 
     /// Makes the build folders anew after learner code changed them.
@@ -424,7 +436,7 @@ impl<'a> Grader<'a> {
                 .take_editable(self.workbook, &opened.root, &opened.links_ignored)?;
         flags.extend(workspace::compare_protected(self.workbook, &opened.root));
         let together =
-            compiled_together(&self.scratch.root, &self.workbook.lessons, Some(&present));
+            lessons_to_compile_together(&self.scratch.root, &self.workbook.lessons, Some(&present));
         let mut compiled = compile_together(&self.env, &together);
         for (lesson, present) in self.workbook.lessons.iter().zip(present) {
             if !present {
@@ -447,14 +459,7 @@ impl<'a> Grader<'a> {
             // write the target folder: what it could reach there of other
             // lessons' is compared before and after.
             let learner_build_code = build_script_runs_learner_code(&self.scratch.root, lesson);
-            let target = self.env.target();
-            let stems = target_names(&self.scratch.root, lesson);
-            let others = |target: &Path| {
-                baseline(target, |rel| {
-                    in_build_areas(rel) && !owned_by(rel, &lesson.package, &stems)
-                })
-            };
-            let others_before = learner_build_code.then(|| others(&target));
+            let others_before = learner_build_code.then(|| self.other_lessons_build_files(lesson));
             let checked = check_compiled(&self.env, lesson, &mut compiled);
             let mut result = lesson_result(
                 lesson,
@@ -494,14 +499,13 @@ impl<'a> Grader<'a> {
             };
             if let Some(before) = others_before {
                 build_changed.extend(
-                    changes(&before, &others(&target))
+                    changes(&before, &self.other_lessons_build_files(lesson))
                         .into_iter()
                         .map(|rel| Path::new("target").join(rel)),
                 );
-                build_changed.dedup();
                 // Nothing this lesson's build left for itself is trusted
                 // later: the next build of it starts from its sources.
-                forget_build(&target, &lesson.package);
+                forget_build(&self.env.target(), &lesson.package);
             }
             changed.extend(build_changed.iter().cloned());
             if !build_changed.is_empty() {
@@ -562,7 +566,7 @@ impl<'a> Grader<'a> {
 /// its own, after that call, so it cannot touch their builds unseen: their
 /// test programs are fingerprinted as they are built, and checked for change
 /// before they run.
-fn compiled_together<'l>(
+fn lessons_to_compile_together<'l>(
     root: &Path,
     lessons: &'l [Lesson],
     present: Option<&[bool]>,
@@ -631,8 +635,8 @@ fn in_build_areas(rel: &Path) -> bool {
 }
 
 /// Whether `rel` is a build file of `package`'s: its build script, its
-/// fingerprints, or a target named in `stems`.
-fn owned_by(rel: &Path, package: &str, stems: &[String]) -> bool {
+/// fingerprints, or one of its `targets`.
+fn owned_by(rel: &Path, package: &str, targets: &[String]) -> bool {
     let Some(name) = rel.components().nth(2) else {
         return false;
     };
@@ -641,7 +645,7 @@ fn owned_by(rel: &Path, package: &str, stems: &[String]) -> bool {
     // and NAME may itself start with "lib".
     let names = [name.as_str(), name.strip_prefix("lib").unwrap_or(&name)];
     std::iter::once(package)
-        .chain(stems.iter().map(String::as_str))
+        .chain(targets.iter().map(String::as_str))
         .map(|owner| format!("{}_", owner.replace('-', "_")))
         .any(|owner| names.iter().any(|name| name.starts_with(&owner)))
 }
@@ -735,18 +739,7 @@ mod tests {
     use super::*;
 
     fn lessons() -> Vec<Lesson> {
-        vec![Lesson {
-            number: 3,
-            dir_name: "03_abi_add".into(),
-            name: "abi_add".into(),
-            package: "abi_add".into(),
-            title: String::new(),
-            editable: vec![],
-            c_needs: vec![],
-            hints: vec![String::new()],
-            rank: vec![],
-            advice: vec![],
-        }]
+        vec![Lesson::for_tests("03_abi_add")]
     }
 
     #[test]
@@ -774,8 +767,8 @@ mod tests {
 
     #[test]
     fn a_lessons_own_build_files_are_known_by_its_targets() {
-        let stems = vec!["program".to_string(), "libclang".to_string()];
-        let own = |p: &str| owned_by(Path::new(p), "abi_add", &stems);
+        let targets = vec!["program".to_string(), "libclang".to_string()];
+        let own = |p: &str| owned_by(Path::new(p), "abi_add", &targets);
         assert!(own("debug/.fingerprint/abi_add-0123/lib-abi_add"));
         assert!(own("debug/build/abi_add-77/output"));
         assert!(own("debug/deps/libabi_add-0123.rlib"));

@@ -15,6 +15,66 @@ pub fn workbook_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// The fixture workbook `checker grade` is tested on (tests/grade.rs,
+/// tests/cheating.rs): three small lessons with reference solutions.
+pub fn grading_fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/grading")
+}
+
+/// A learner's clone `dir/name` of the grading fixture with every lesson
+/// solved (its `solutions/` still there).
+pub fn solved_clone(dir: &Path, name: &str) -> PathBuf {
+    let path = dir.join(name);
+    copy_dir(&grading_fixture(), &path);
+    copy_dir(&path.join("solutions"), &path.join("exercises"));
+    path
+}
+
+/// A fresh copy `name` of the two-lesson course fixture (tests/cli.rs,
+/// tests/progress.rs).
+pub fn course(name: &str) -> PathBuf {
+    fresh_copy(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/course"),
+        name,
+    )
+}
+
+/// Solves `lesson` of a course copy with its reference solution.
+pub fn solve(course: &Path, lesson: &str) {
+    std::fs::copy(
+        course.join(format!("solutions/{lesson}/src/lib.rs")),
+        course.join(format!("exercises/{lesson}/src/lib.rs")),
+    )
+    .unwrap();
+}
+
+/// Writes `text` to `root/rel`, making its folders.
+pub fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// The submission `name` of a JSON grading report.
+pub fn submission<'a>(report: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    report["submissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == name)
+        .unwrap_or_else(|| panic!("no submission {name} in the report"))
+}
+
+/// A graded submission's verdicts, lesson by lesson.
+pub fn verdicts(sub: &serde_json::Value) -> Vec<String> {
+    sub["lessons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["verdict"].as_str().unwrap().to_string())
+        .collect()
+}
+
 /// The fixture workbook whose lessons each produce one verdict.
 pub fn verdicts_fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/verdicts")
