@@ -209,7 +209,7 @@ pub fn verify(context: &Context, solutions: bool, review: bool) -> Result<ExitCo
     drop(spinner);
     if !compiled.is_empty() {
         println!(
-            "     compiled together ({:.1} s); each lesson's time below is its own checks",
+            "compiled together: the {total} {what} ({:.1} s); the times below are each one's checks",
             start.elapsed().as_secs_f64()
         );
     }

@@ -47,9 +47,11 @@ impl CrashKind {
                  that was already dropped."
             }
             CrashKind::Abort => {
-                "It aborted: a panic that tried to unwind out of an `extern \"C\"` \
-                 function, or the C library or allocator found corrupted memory \
-                 (often a write past the end of a buffer)."
+                "It aborted: a panic that cannot unwind (one out of an `extern \"C\"` \
+                 function, or Rust's check of a null or misaligned pointer \
+                 dereference), or the C library or allocator found corrupted memory \
+                 (often a write past the end of a buffer). The panic's message, if \
+                 any, is on stderr below."
             }
             CrashKind::BusError => {
                 "A bus error: a misaligned pointer, or a pointer cast to the wrong type."
