@@ -52,6 +52,11 @@ pub struct CheckEnv {
     /// Grading: the tests each test program must report (else each test
     /// program's own `--list` says).
     pub expected: Option<Arc<ExpectedTests>>,
+    /// Learner code may write the target folder: a build script the learner
+    /// writes or feeds runs while cargo has it writable, or nothing is
+    /// confined at all. rustc's incremental caches there are then not used:
+    /// rustc reuses what they hold without checking who wrote it.
+    pub learner_writes_target: bool,
 }
 
 /// How a failing check's own section starts in a report's details.
@@ -74,6 +79,7 @@ impl CheckEnv {
             write_new_snapshots: false,
             sandbox: None,
             expected: None,
+            learner_writes_target: false,
         }
     }
 
@@ -110,9 +116,8 @@ impl CheckEnv {
         if self.sandbox.is_some() {
             // No network in the sandbox: everything was fetched beforehand.
             command.arg("--offline");
-            // rustc reuses what its incremental caches hold without checking
-            // who wrote them: a submission's build script could leave code
-            // there for a later submission's build to pick up.
+        }
+        if self.learner_writes_target {
             command.env("CARGO_INCREMENTAL", "0");
         }
         self.learner_env(&mut command);
@@ -215,12 +220,13 @@ fn run_steps(env: &CheckEnv, lesson: &Lesson, compiled: &mut Compiled) -> Report
     // 2. One cargo call compiles the crate, its program and its tests (or
     // did, with other lessons'). The compiled checks are fingerprinted as
     // they are built, so that a change to them is seen.
-    let artifacts = match compiled.take(lesson) {
-        Some(artifacts) => artifacts,
-        None => match compile(env, lesson) {
-            Ok(artifacts) => artifacts,
-            Err(report) => return report,
-        },
+    let compiled = match compiled.take(lesson) {
+        Some(compiled) => compiled,
+        None => compile(env, lesson),
+    };
+    let artifacts = match compiled {
+        Ok(artifacts) => artifacts,
+        Err(report) => return report,
     };
 
     // 3. The learner's program. When it crashes or reports an error, the

@@ -47,18 +47,25 @@ impl Artifacts {
     }
 }
 
-/// Lessons compiled ahead of their checks by one cargo call. A lesson that
-/// is not here (it was left out, or did not build cleanly) is compiled
-/// alone when it is checked, which also gives its errors their own report.
+/// Lessons compiled ahead of their checks: by one cargo call for many, or
+/// alone beside other lessons' checks (grading). A lesson that is not here
+/// (it was left out, or did not build cleanly together) is compiled alone
+/// when it is checked, which also gives its errors their own report.
 #[derive(Debug, Default)]
 pub struct Compiled {
-    by_package: HashMap<String, Artifacts>,
+    by_package: HashMap<String, Result<Artifacts, Report>>,
 }
 
 impl Compiled {
-    /// The artifacts of `lesson`, once.
-    pub fn take(&mut self, lesson: &Lesson) -> Option<Artifacts> {
+    /// What compiling `lesson` ahead gave (its artifacts, or the report of
+    /// why it does not compile), once.
+    pub fn take(&mut self, lesson: &Lesson) -> Option<Result<Artifacts, Report>> {
         self.by_package.remove(&lesson.package)
+    }
+
+    /// Keeps what compiling `lesson` alone, ahead of its check, gave.
+    pub fn insert(&mut self, lesson: &Lesson, compiled: Result<Artifacts, Report>) {
+        self.by_package.insert(lesson.package.clone(), compiled);
     }
 
     /// Whether one cargo call compiled anything ahead.
@@ -117,7 +124,7 @@ pub fn compile_together(env: &CheckEnv, lessons: &[&Lesson]) -> Compiled {
         if errors.is_empty() && !complained && !artifacts.tests.is_empty() {
             compiled
                 .by_package
-                .insert(lesson.package.clone(), artifacts.finish());
+                .insert(lesson.package.clone(), Ok(artifacts.finish()));
         }
     }
     compiled

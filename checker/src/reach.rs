@@ -54,6 +54,63 @@ fn shown(root: &Path, path: &Path) -> String {
         .replace('\\', "/")
 }
 
+/// Whether the Rust file at `source` (a build script) can bring any of
+/// `files` (named relative to its crate) into what it compiles or reads: a
+/// string literal that names one (`#[path = ...]`, `include!`, a file it
+/// opens) or a `mod` item that would load one. Comments, doc comments
+/// included, do not count; a file that cannot be read as Rust counts, to
+/// be safe.
+pub fn names_any(source: &Path, files: &[PathBuf]) -> bool {
+    let Ok(text) = std::fs::read_to_string(source) else {
+        return source.exists();
+    };
+    let Ok(tokens) = text.parse::<TokenStream>() else {
+        return true;
+    };
+    let mut literals = Vec::new();
+    let mut modules = Vec::new();
+    names_in(tokens, &mut literals, &mut modules);
+    files.iter().any(|file| {
+        let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
+        let stem = file.file_stem().map(|n| n.to_string_lossy().into_owned());
+        name.is_some_and(|name| literals.iter().any(|lit| lit.contains(&name)))
+            || stem.is_some_and(|stem| modules.contains(&stem))
+    })
+}
+
+/// The string literals and the names of `mod` items in `tokens`, leaving out
+/// doc comments (which the lexer turns into `#[doc = "..."]`).
+fn names_in(tokens: TokenStream, literals: &mut Vec<String>, modules: &mut Vec<String>) {
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut i = 0;
+    while i < trees.len() {
+        match &trees[i] {
+            TokenTree::Punct(p) if p.as_char() == '#' => {
+                let mut j = i + 1;
+                if matches!(trees.get(j), Some(TokenTree::Punct(p)) if p.as_char() == '!') {
+                    j += 1;
+                }
+                if let Some(TokenTree::Group(g)) = trees.get(j)
+                    && g.delimiter() == Delimiter::Bracket
+                    && matches!(g.stream().into_iter().next(), Some(TokenTree::Ident(id)) if id == "doc")
+                {
+                    i = j + 1;
+                    continue;
+                }
+            }
+            TokenTree::Ident(ident) if ident == "mod" => {
+                if let Some(TokenTree::Ident(name)) = trees.get(i + 1) {
+                    modules.push(name.to_string().trim_start_matches("r#").to_string());
+                }
+            }
+            TokenTree::Literal(_) => literals.extend(string_literal(&trees[i])),
+            TokenTree::Group(g) => names_in(g.stream(), literals, modules),
+            _ => {}
+        }
+        i += 1;
+    }
+}
+
 /// The first symlink on the way from `root` down to `path` (inclusive).
 pub fn first_link(root: &Path, path: &Path) -> Option<PathBuf> {
     let rel = path.strip_prefix(root).ok()?;
@@ -331,6 +388,40 @@ mod tests {
             1
         );
         assert_eq!(reaches("use std::{include_bytes as b};\n").len(), 1);
+    }
+
+    #[test]
+    fn a_build_script_naming_a_learners_file_is_known() {
+        let tmp = tempfile::tempdir().unwrap();
+        let build = tmp.path().join("build.rs");
+        let names = |source: &str, file: &str| {
+            std::fs::write(&build, source).unwrap();
+            names_any(&build, &[PathBuf::from(file)])
+        };
+        // Comments and doc comments that mention the file are not code.
+        let commented = "//! The block in src/api.rs links to this.\n\
+                         /// See src/api.rs.\n\
+                         fn main() { /* src/api.rs */ cc::Build::new().include(\"../../csrc\"); }\n";
+        assert!(!names(commented, "src/api.rs"));
+        assert!(!names("fn main() {}", "src/lib.rs"));
+        // A module pulled in by path, by name, or a file read or included.
+        assert!(names(
+            "#[path = \"binding_options.rs\"] mod options;\nfn main() {}",
+            "binding_options.rs"
+        ));
+        assert!(names(
+            "mod binding_options;\nfn main() {}",
+            "binding_options.rs"
+        ));
+        assert!(names(
+            "fn main() { let _ = std::fs::read(\"src/lib.rs\"); }",
+            "src/lib.rs"
+        ));
+        assert!(names("include!(\"src/options.rs\");", "src/options.rs"));
+        // What cannot be read as Rust counts, to be safe; no file, nothing.
+        assert!(names("fn main() { \"unclosed }", "src/lib.rs"));
+        std::fs::remove_file(&build).unwrap();
+        assert!(!names_any(&build, &[PathBuf::from("src/lib.rs")]));
     }
 
     #[cfg(unix)]

@@ -183,8 +183,12 @@ impl Sandbox {
                 target.as_os_str(),
             ],
         );
-        let out = env.out_dir.as_os_str();
-        arg(&mut command, &["--bind".as_ref(), out, out]);
+        // What lesson programs make; a build has no business there (builds
+        // run beside other lessons' checks, which read it).
+        if step == Step::Run {
+            let out = env.out_dir.as_os_str();
+            arg(&mut command, &["--bind".as_ref(), out, out]);
+        }
         if let Some(dir) = inner.get_current_dir() {
             arg(&mut command, &["--chdir".as_ref(), dir.as_os_str()]);
         }

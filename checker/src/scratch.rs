@@ -132,8 +132,7 @@ impl Scratch {
     /// submission was graded, those are files its code changed.
     pub fn restore(&self) -> Result<Vec<PathBuf>> {
         std::fs::create_dir_all(&self.root)?;
-        let mut wanted = Vec::new();
-        walk_files(&self.instructor, Path::new(""), false, &mut wanted);
+        let mut wanted = self.files_below_copied_tops(&self.instructor);
         wanted.retain(|rel| self.copied(rel));
         let mut rewritten = Vec::new();
         for rel in &wanted {
@@ -144,9 +143,7 @@ impl Scratch {
             }
         }
         let wanted: BTreeSet<PathBuf> = wanted.into_iter().collect();
-        let mut present = Vec::new();
-        walk_files(&self.root, Path::new(""), false, &mut present);
-        for rel in present {
+        for rel in self.files_below_copied_tops(&self.root) {
             let answer = self.skipped_dirs.iter().any(|dir| rel.starts_with(dir));
             if (self.copied(&rel) && !wanted.contains(&rel)) || answer {
                 std::fs::remove_file(self.root.join(&rel))
@@ -155,6 +152,22 @@ impl Scratch {
         }
         self.remove_folders_gone_from_the_instructor()?;
         Ok(rewritten)
+    }
+
+    /// Every file of `root` outside the top-level folders that are never
+    /// copied: those are not even walked (the instructor's `target/` alone
+    /// can hold a hundred thousand files).
+    fn files_below_copied_tops(&self, root: &Path) -> Vec<PathBuf> {
+        let mut files = Vec::new();
+        let Ok(entries) = std::fs::read_dir(root) else {
+            return files;
+        };
+        let mut tops: Vec<OsString> = entries.flatten().map(|e| e.file_name()).collect();
+        tops.sort();
+        for top in tops.iter().filter(|top| !self.skipped_top.contains(*top)) {
+            walk_files(root, Path::new(top), false, &mut files);
+        }
+        files
     }
 
     /// Removes folders of the copy that the instructor's workbook no longer

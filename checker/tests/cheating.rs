@@ -183,11 +183,18 @@ fn grade_the_cheaters() -> Batch {
     let _ = std::fs::write("{inst}/csrc/twice.c", "int twice(int x) {{ return x; }}");
     let _ = std::fs::write("../../csrc/twice.c", "int twice(int x) {{ return x; }}");
     let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").unwrap());
-    // target/debug/build/twice-HASH/out -> target/debug/deps
-    let deps = out.ancestors().nth(3).unwrap().join("deps");
-    for entry in std::fs::read_dir(deps).unwrap().flatten() {{
-        if entry.file_name().to_string_lossy().starts_with("libinsta") {{
-            let _ = std::fs::write(entry.path(), "not an rlib any more");
+    // TARGET/debug/build/twice-HASH/out: its own target folder's compiled
+    // dependencies, and those of any target folder beside it.
+    let mut targets = vec![out.ancestors().nth(4).unwrap().to_path_buf()];
+    for sibling in std::fs::read_dir(out.ancestors().nth(5).unwrap()).into_iter().flatten().flatten() {{
+        targets.push(sibling.path());
+    }}
+    for target in targets {{
+        for entry in std::fs::read_dir(target.join("debug/deps")).into_iter().flatten().flatten() {{
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with("libinsta") || name.starts_with("libshlex") {{
+                let _ = std::fs::write(entry.path(), "not an rlib any more");
+            }}
         }}
     }}
     println!("cargo:rerun-if-changed=build.rs");
@@ -199,16 +206,14 @@ fn grade_the_cheaters() -> Batch {
     });
     // 5b. An editable build.rs planting builds for later submissions: it
     // makes another lesson's build look newer than any source (so cargo
-    // would reuse it) and puts a fake in place of its compiled checks.
+    // would reuse it) and puts a fake in place of its compiled checks, in
+    // its own target folder and in any other it can find beside it.
     let planter = r##"use std::os::unix::fs::PermissionsExt;
-fn main() {
-    cc::Build::new().file("../../csrc/twice.c").compile("twice");
-    let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").unwrap());
-    let debug = out.ancestors().nth(3).unwrap().to_path_buf();
+fn plant(debug: &std::path::Path) {
     let later = std::time::SystemTime::now() + std::time::Duration::from_secs(10 * 365 * 86400);
-    for entry in std::fs::read_dir(debug.join(".fingerprint")).unwrap().flatten() {
+    for entry in std::fs::read_dir(debug.join(".fingerprint")).into_iter().flatten().flatten() {
         if entry.file_name().to_string_lossy().starts_with("greeting-") {
-            for file in std::fs::read_dir(entry.path()).unwrap().flatten() {
+            for file in std::fs::read_dir(entry.path()).into_iter().flatten().flatten() {
                 if let Ok(f) = std::fs::File::options().write(true).open(file.path()) {
                     let _ = f.set_modified(later);
                 }
@@ -216,13 +221,23 @@ fn main() {
         }
     }
     let fake = "#!/bin/sh\necho 'test greets_ferris ... ok'\necho\necho 'test result: ok. 1 passed; 0 failed; 0 ignored'\n";
-    for entry in std::fs::read_dir(debug.join("deps")).unwrap().flatten() {
+    for entry in std::fs::read_dir(debug.join("deps")).into_iter().flatten().flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         if name.starts_with("check-") && !name.contains('.') {
             let _ = std::fs::remove_file(entry.path());
             let _ = std::fs::write(entry.path(), fake);
             let _ = std::fs::set_permissions(entry.path(), std::fs::Permissions::from_mode(0o755));
         }
+    }
+}
+fn main() {
+    cc::Build::new().file("../../csrc/twice.c").compile("twice");
+    let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").unwrap());
+    // OUT_DIR is TARGET/debug/build/twice-HASH/out.
+    let debug = out.ancestors().nth(3).unwrap().to_path_buf();
+    plant(&debug);
+    for sibling in std::fs::read_dir(out.ancestors().nth(5).unwrap()).into_iter().flatten().flatten() {
+        plant(&sibling.path().join("debug"));
     }
     println!("cargo:rerun-if-changed=build.rs");
 }
@@ -410,8 +425,16 @@ fn an_editable_build_script_is_confined_and_cannot_poison_later_builds() {
     // Its writes to the dependencies' build files are seen: that lesson
     // fails, and the build folder is made anew for the next submission.
     contained(batch, "build_script", ["passed", "passed", "failed"]);
+    // It could reach only the dependencies in its own target folder (the
+    // build script's, as lesson 3 has no insta).
     let found = flags(submission(batch, "build_script"), "changed_during_grading");
-    assert!(found.iter().any(|f| f.contains("libinsta")), "{found:?}");
+    assert!(
+        found
+            .iter()
+            .any(|f| f.contains("target-03_twice/debug/deps/libshlex")),
+        "{found:?}"
+    );
+    assert!(!found.iter().any(|f| f.contains("libinsta")), "{found:?}");
     for path in &batch.outside {
         assert!(!path.exists(), "{} was written", path.display());
     }
@@ -420,15 +443,9 @@ fn an_editable_build_script_is_confined_and_cannot_poison_later_builds() {
 #[test]
 fn a_build_script_cannot_plant_builds_for_later_submissions() {
     let Some(batch) = batch() else { return };
-    contained(batch, "plants_for_later", ["passed", "passed", "failed"]);
-    let found = flags(
-        submission(batch, "plants_for_later"),
-        "changed_during_grading",
-    );
-    assert!(
-        found.iter().any(|f| f.contains(".fingerprint/greeting-")),
-        "{found:?}"
-    );
+    // Its own target folder holds no other lesson's build, and the sandbox
+    // shows its build no other: there was nothing to plant into.
+    contained(batch, "plants_for_later", ["passed", "passed", "passed"]);
     // The wrong greeting graded later was compiled and checked for real.
     let wrong = submission(batch, "wrong_after_plants");
     assert_eq!(verdicts(wrong), ["passed", "failed", "passed"], "{wrong:#}");

@@ -1,13 +1,16 @@
 //! Where submissions are graded: the reference check, once per batch in a
 //! workspace of its own, and the grading jobs, each with one workspace kept
-//! in sync with the instructor's copy (without its answers) and one cargo
-//! target folder, reused submission after submission.
+//! in sync with the instructor's copy (without its answers) and cargo
+//! target folders reused submission after submission.
 //!
-//! Every step that runs learner code runs in the sandbox (sandbox.rs). What
-//! the sandbox cannot make read-only during a build (the target folder,
-//! which cargo writes) is checked between lessons: a submission whose code
-//! changed build files other lessons use fails that lesson, is flagged, and
-//! the job's build folder is made anew before the next one is graded.
+//! Every step that runs learner code runs in the sandbox (sandbox.rs), which
+//! makes every target folder read-only but while cargo builds in it. Learner
+//! code runs during a build only in a build script the learner writes or
+//! feeds: such a lesson builds in a target folder of its own, the only one
+//! its build can see. What it changes there of the compiled dependencies
+//! fails it, is flagged, and that folder is made anew; what it leaves of its
+//! own is forgotten. So no submission can change what another lesson, or
+//! another submission, is checked with.
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -214,13 +217,41 @@ fn changes(before: &Baseline, after: &Baseline) -> Vec<PathBuf> {
 }
 
 /// One grading job: its workspace, ready to grade submissions one by one.
+///
+/// Its cargo target folders: one for every lesson whose build runs no
+/// learner code (no learner code ever runs while it is writable, so its
+/// builds, and rustc's incremental caches, are trusted from one submission
+/// to the next), and one of its own for each lesson whose build script is
+/// or runs the learner's (only that lesson's build can write there; what
+/// it leaves of its own is forgotten after each check, and its compiled
+/// dependencies are compared with the warm-up's).
 pub struct Grader<'a> {
     workbook: &'a Workbook,
     job_dir: PathBuf,
     scratch: Scratch,
     env: CheckEnv,
-    target_baseline: Baseline,
-    c_baseline: Baseline,
+    /// The shared target folder's again, with a sandbox (a /tmp) of its
+    /// own: for the checks that run beside those of `env`.
+    second: CheckEnv,
+    /// The lessons whose build runs learner code, each with its own target
+    /// folder, by lesson number.
+    own_targets: BTreeMap<u32, CheckEnv>,
+    baselines: Baselines,
+}
+
+/// The build files no learner code may change, as the warm-up left them.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+struct Baselines {
+    /// The dependencies compiled in the shared target folder.
+    shared_target: Baseline,
+    /// The C libraries.
+    c: Baseline,
+    /// The dependencies compiled in each lesson's own target folder.
+    own_targets: BTreeMap<u32, Baseline>,
+    /// Recorded by an unconfined batch, whose learner code could write
+    /// anything there, rustc's incremental caches included: the next batch
+    /// trusts none of it.
+    unconfined: bool,
 }
 
 impl<'a> Grader<'a> {
@@ -242,29 +273,54 @@ impl<'a> Grader<'a> {
         env.write_new_snapshots = false;
         env.sandbox = confinement.sandbox(job_dir.join("tmp"))?;
         env.expected = expected;
+        // Unconfined, any learner code can write anywhere.
+        env.learner_writes_target = confinement.unconfined;
+        let second = CheckEnv {
+            sandbox: confinement.sandbox(job_dir.join("tmp-2"))?,
+            ..env.clone()
+        };
+        let mut own_targets = BTreeMap::new();
+        for lesson in &workbook.lessons {
+            if build_script_runs_learner_code(&root, lesson) {
+                // Its own /tmp too: its checks run beside the other lessons'.
+                let own = CheckEnv {
+                    target_dir: Some(job_dir.join(format!("target-{}", lesson.dir_name))),
+                    sandbox: confinement
+                        .sandbox(job_dir.join(format!("tmp-{}", lesson.dir_name)))?,
+                    learner_writes_target: true,
+                    ..env.clone()
+                };
+                own_targets.insert(lesson.number, own);
+            }
+        }
         let mut grader = Grader {
             workbook,
             job_dir: job_dir.to_path_buf(),
             scratch,
             env,
-            target_baseline: Baseline::new(),
-            c_baseline: Baseline::new(),
+            second,
+            own_targets,
+            baselines: Baselines::default(),
         };
         // Build folders left by an earlier batch are trusted only if they are
         // exactly as that batch last verified them: a batch interrupted while
         // learner code had changed them must not pass the change on.
         if !grader.build_folders_as_saved() {
-            let _ = std::fs::remove_dir_all(grader.env.target());
-            let _ = std::fs::remove_dir_all(&grader.env.c_dir);
+            grader.remove_build_folders();
         }
         // The lessons' own builds are not among what was verified: a batch
         // stopped while a build script of learner code ran may have left
         // something there. The warm-up builds them again from their sources.
         for lesson in &workbook.lessons {
-            forget_build(&grader.env.target(), &lesson.package);
+            forget_build(&grader.env_of(lesson).target(), &lesson.package);
         }
         grader.warm_up()?;
         Ok(grader)
+    }
+
+    /// Where `lesson` is built and checked.
+    fn env_of(&self, lesson: &Lesson) -> &CheckEnv {
+        self.own_targets.get(&lesson.number).unwrap_or(&self.env)
     }
 
     /// Where the verified state of the build folders is kept between batches.
@@ -276,16 +332,31 @@ impl<'a> Grader<'a> {
         let Ok(text) = std::fs::read_to_string(self.saved_baselines()) else {
             return false;
         };
-        let Ok((target, c)) = serde_json::from_str::<(Baseline, Baseline)>(&text) else {
+        let Ok(saved) = serde_json::from_str::<Baselines>(&text) else {
             return false;
         };
         // An empty record proves nothing about what is there.
-        if target.is_empty() {
+        if saved.unconfined
+            || saved.shared_target.is_empty()
+            || saved.own_targets.keys().ne(self.own_targets.keys())
+            || saved.own_targets.values().any(Baseline::is_empty)
+        {
             return false;
         }
-        self.target_baseline = target;
-        self.c_baseline = c;
+        self.baselines = saved;
         self.build_files_changed().is_empty()
+            && self
+                .own_targets
+                .keys()
+                .all(|number| self.own_target_changed(*number).is_empty())
+    }
+
+    fn remove_build_folders(&self) {
+        let _ = std::fs::remove_dir_all(self.env.target());
+        let _ = std::fs::remove_dir_all(&self.env.c_dir);
+        for own in self.own_targets.values() {
+            let _ = std::fs::remove_dir_all(own.target());
+        }
     }
 
     /// Builds the C and every lesson's untouched crate, so that the
@@ -302,44 +373,73 @@ impl<'a> Grader<'a> {
             &self.workbook.all_c_needs(),
         )
         .map_err(|err| instructor_c_error(err, &root, self.workbook))?;
-        // The first build compiles every dependency: give it time.
-        self.env.build_timeout = Duration::from_secs(1800);
-        let together = lessons_to_compile_together(&root, &self.workbook.lessons, None);
-        compile_dependencies(&self.env, &self.workbook.lessons, &together).map_err(|why| {
+        let failed = |why: String| {
             anyhow::anyhow!(
                 "the dependencies do not compile in the grading workspace {} (not the \
                  learners' fault):\n{why}",
                 root.display()
             )
-        })?;
-        // From now on a lesson compiles in seconds; a build that takes
-        // minutes is a learner's build.rs that loops.
-        self.env.build_timeout =
-            Duration::from_secs((self.env.limits.timeout.as_secs() * 6).max(120));
+        };
+        // The first build compiles every dependency: give it time. From then
+        // on a lesson compiles in seconds; a build that takes minutes is a
+        // learner's build.rs that loops.
+        let first = Duration::from_secs(1800);
+        let later = Duration::from_secs((self.env.limits.timeout.as_secs() * 6).max(120));
+        let shared: Vec<Lesson> = self
+            .workbook
+            .lessons
+            .iter()
+            .filter(|lesson| !self.own_targets.contains_key(&lesson.number))
+            .cloned()
+            .collect();
+        let together: Vec<&Lesson> = shared.iter().collect();
+        self.env.build_timeout = first;
+        compile_dependencies(&self.env, &shared, &together).map_err(failed)?;
+        self.env.build_timeout = later;
+        for lesson in &self.workbook.lessons {
+            if let Some(own) = self.own_targets.get_mut(&lesson.number) {
+                own.build_timeout = first;
+                compile_dependencies(own, std::slice::from_ref(lesson), &[]).map_err(failed)?;
+                own.build_timeout = later;
+                forget_build(&own.target(), &lesson.package);
+            }
+        }
         self.record_baselines();
         Ok(())
     }
 
     fn record_baselines(&mut self) {
         let lessons = &self.workbook.lessons;
-        self.target_baseline = baseline(&self.env.target(), |rel| shared_build_file(rel, lessons));
+        let shared = |target: &Path| baseline(target, |rel| shared_build_file(rel, lessons));
         let output = self.env.out_dir.clone();
         let c_dir = self.env.c_dir.clone();
-        self.c_baseline = baseline(&c_dir, |rel| !c_dir.join(rel).starts_with(&output));
-        let saved =
-            serde_json::to_string(&(&self.target_baseline, &self.c_baseline)).unwrap_or_default();
+        self.baselines = Baselines {
+            unconfined: self.env.sandbox.is_none(),
+            shared_target: shared(&self.env.target()),
+            c: baseline(&c_dir, |rel| !c_dir.join(rel).starts_with(&output)),
+            own_targets: self
+                .own_targets
+                .iter()
+                .map(|(number, own)| (*number, shared(&own.target())))
+                .collect(),
+        };
+        self.save_baselines();
+    }
+
+    fn save_baselines(&self) {
+        let saved = serde_json::to_string(&self.baselines).unwrap_or_default();
         // Without the file, the next batch simply builds afresh.
         let _ = std::fs::write(self.saved_baselines(), saved);
     }
 
-    /// Build files and C libraries that changed since the warm-up: only
-    /// learner code can have changed them.
+    /// Files of the shared target folder's dependencies and of the C
+    /// libraries that changed since the warm-up: only learner code can have
+    /// changed them.
     fn build_files_changed(&self) -> Vec<PathBuf> {
         let lessons = &self.workbook.lessons;
-        let target = self.env.target();
         let mut changed: Vec<PathBuf> = changes(
-            &self.target_baseline,
-            &baseline(&target, |rel| shared_build_file(rel, lessons)),
+            &self.baselines.shared_target,
+            &baseline(&self.env.target(), |rel| shared_build_file(rel, lessons)),
         )
         .into_iter()
         .map(|rel| Path::new("target").join(rel))
@@ -348,7 +448,7 @@ impl<'a> Grader<'a> {
         let c_dir = self.env.c_dir.clone();
         changed.extend(
             changes(
-                &self.c_baseline,
+                &self.baselines.c,
                 &baseline(&c_dir, |rel| !c_dir.join(rel).starts_with(&output)),
             )
             .into_iter()
@@ -357,22 +457,30 @@ impl<'a> Grader<'a> {
         changed
     }
 
-    /// The build files of every lesson but `lesson` (the ones all lessons
-    /// share are watched from the warm-up on, by `build_files_changed`).
-    fn other_lessons_build_files(&self, lesson: &Lesson) -> Baseline {
+    /// Files of the compiled dependencies in lesson `number`'s own target
+    /// folder that changed since the warm-up.
+    fn own_target_changed(&self, number: u32) -> Vec<PathBuf> {
+        let (Some(own), Some(before)) = (
+            self.own_targets.get(&number),
+            self.baselines.own_targets.get(&number),
+        ) else {
+            return Vec::new();
+        };
+        let target = own.target();
+        let folder = target.file_name().unwrap_or_default().to_owned();
         let lessons = &self.workbook.lessons;
-        let own = target_names(&self.scratch.root, lesson);
-        baseline(&self.env.target(), |rel| {
-            in_build_areas(rel)
-                && !shared_build_file(rel, lessons)
-                && !owned_by(rel, &lesson.package, &own)
-        })
+        changes(
+            before,
+            &baseline(&target, |rel| shared_build_file(rel, lessons)),
+        )
+        .into_iter()
+        .map(|rel| Path::new(&folder).join(rel))
+        .collect()
     }
 
     /// Makes the build folders anew after learner code changed them.
     fn rebuild_build_folders(&mut self) -> Result<()> {
-        let _ = std::fs::remove_dir_all(self.env.target());
-        let _ = std::fs::remove_dir_all(&self.env.c_dir);
+        self.remove_build_folders();
         self.warm_up()
     }
 
@@ -431,82 +539,194 @@ impl<'a> Grader<'a> {
         report: &mut SubmissionReport,
     ) -> Result<()> {
         self.scratch.restore()?;
+        // What an earlier submission's programs made is not this one's.
+        let _ = std::fs::remove_dir_all(&self.env.out_dir);
         let (present, mut flags) =
             self.scratch
                 .take_editable(self.workbook, &opened.root, &opened.links_ignored)?;
         flags.extend(workspace::compare_protected(self.workbook, &opened.root));
-        let together =
-            lessons_to_compile_together(&self.scratch.root, &self.workbook.lessons, Some(&present));
-        let mut compiled = compile_together(&self.env, &together);
+        // Lessons are numbered uniquely and kept in order of their numbers.
+        let mut results: BTreeMap<u32, LessonResult> = BTreeMap::new();
+        let mut to_check: Vec<&'a Lesson> = Vec::new();
         for (lesson, present) in self.workbook.lessons.iter().zip(present) {
-            if !present {
-                let files: Vec<String> = lesson
-                    .editable_paths()
-                    .map(|p| p.to_string_lossy().replace('\\', "/"))
-                    .collect();
-                report.lessons.push(lesson_result(
-                    lesson,
-                    GradeVerdict::Missing,
-                    format!(
-                        "The submission has none of this lesson's files ({}).",
-                        files.join(", ")
-                    ),
-                    Duration::ZERO,
-                ));
+            if present {
+                to_check.push(lesson);
                 continue;
             }
-            // A build script that runs learner code runs while cargo may
-            // write the target folder: what it could reach there of other
-            // lessons' is compared before and after.
-            let learner_build_code = build_script_runs_learner_code(&self.scratch.root, lesson);
-            let others_before = learner_build_code.then(|| self.other_lessons_build_files(lesson));
-            let checked = check_compiled(&self.env, lesson, &mut compiled);
-            let mut result = lesson_result(
+            let files: Vec<String> = lesson
+                .editable_paths()
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+                .collect();
+            let missing = lesson_result(
                 lesson,
-                GradeVerdict::from_check(&checked.verdict),
-                detail(&checked),
-                checked.elapsed,
+                GradeVerdict::Missing,
+                format!(
+                    "The submission has none of this lesson's files ({}).",
+                    files.join(", ")
+                ),
+                Duration::ZERO,
             );
-            let kind = if checked.verdict == Verdict::ReachesOutside {
-                FlagKind::ReachesOutside
-            } else {
-                FlagKind::Suspicious
-            };
-            for warning in &checked.warnings {
-                flags.push(Flag::new(
-                    kind,
-                    None,
-                    format!("lesson {}: {warning}", lesson.number),
-                ));
+            results.insert(lesson.number, missing);
+        }
+        let checked = if self.env.sandbox.is_some() {
+            self.check_side_by_side(&to_check)?
+        } else {
+            self.check_in_turn(&to_check, opened)?
+        };
+        for one in checked {
+            let number = one.lesson.number;
+            results.insert(number, record(one, &mut flags));
+        }
+        report.lessons = results.into_values().collect();
+        report.flags = flags;
+        Ok(())
+    }
+
+    /// Checks `lessons` in the sandbox, side by side, on two threads. One
+    /// compiles the lessons built in the shared target folder, in one cargo
+    /// call, while the other builds and checks each lesson that has a target
+    /// folder of its own; then both check the first ones, taking turns. No
+    /// learner code can write what another check runs: the sandbox shows each
+    /// build only its own target folder, and every check's read-only. What a
+    /// lesson's build changed of its own target's dependencies fails it, and
+    /// that folder alone is made anew.
+    fn check_side_by_side(&mut self, lessons: &[&'a Lesson]) -> Result<Vec<Checked<'a>>> {
+        let root = self.scratch.root.clone();
+        let (own, shared): (Vec<&'a Lesson>, Vec<&'a Lesson>) = lessons
+            .iter()
+            .partition(|lesson| self.own_targets.contains_key(&lesson.number));
+        // The C is built (it is, since the warm-up) before the checks, which
+        // all look at it, start side by side.
+        let _ = c_build::build_all(
+            &root.join("csrc"),
+            &self.env.c_dir,
+            &self.workbook.all_c_needs(),
+        );
+        let this = &*self;
+        // The shared target's lessons, with what compiling them ahead gave,
+        // as the cargo call has compiled them.
+        let (compiled_in, compiled_out) = std::sync::mpsc::channel();
+        let compiled_out = std::sync::Mutex::new(compiled_out);
+        let check_compiled_ones = |env: &CheckEnv| {
+            let mut checked = Vec::new();
+            loop {
+                let next = match compiled_out.lock() {
+                    Ok(queue) => queue.recv(),
+                    Err(poisoned) => poisoned.into_inner().recv(),
+                };
+                let Ok((lesson, ahead)) = next else {
+                    return checked;
+                };
+                let mut compiled = Compiled::default();
+                if let Some(ahead) = ahead {
+                    compiled.insert(lesson, ahead);
+                }
+                checked.push(Checked {
+                    lesson,
+                    report: check_compiled(env, lesson, &mut compiled),
+                    changed: Vec::new(),
+                });
             }
-            // Put the instructor's files back before the next lesson, and
-            // look at the build folders. Anything that changed was changed by
-            // this lesson's code while it ran: its verdict cannot be trusted.
-            // In the sandbox the workspace and the C build are read-only, and
-            // the target folder is writable only while cargo builds, when
-            // learner code runs only in a build script it wrote or fed: then
-            // only the target folder, and only after such a lesson.
-            let sandboxed = self.env.sandbox.is_some();
-            let mut changed = if sandboxed {
-                Vec::new()
-            } else {
-                self.scratch.restore()?
-            };
-            let mut build_changed = if sandboxed && !learner_build_code {
-                Vec::new()
-            } else {
-                self.build_files_changed()
-            };
-            if let Some(before) = others_before {
-                build_changed.extend(
-                    changes(&before, &self.other_lessons_build_files(lesson))
-                        .into_iter()
-                        .map(|rel| Path::new("target").join(rel)),
-                );
-                // Nothing this lesson's build left for itself is trusted
-                // later: the next build of it starts from its sources.
-                forget_build(&self.env.target(), &lesson.package);
+        };
+        let (mut checked, own_changed) = std::thread::scope(|scope| {
+            let beside = scope.spawn(|| {
+                let mut checked: Vec<Checked<'a>> = own
+                    .iter()
+                    .map(|lesson| {
+                        let env = this.env_of(lesson);
+                        let report = check_compiled(env, lesson, &mut Compiled::default());
+                        let changed = this.own_target_changed(lesson.number);
+                        // Nothing its build left for itself (its checks read
+                        // that too) is trusted later: its next build starts
+                        // from its sources.
+                        forget_build(&env.target(), &lesson.package);
+                        Checked {
+                            lesson,
+                            report,
+                            changed,
+                        }
+                    })
+                    .collect();
+                let own_changed: Vec<&'a Lesson> = checked
+                    .iter()
+                    .filter(|one| !one.changed.is_empty())
+                    .map(|one| one.lesson)
+                    .collect();
+                checked.extend(check_compiled_ones(&this.second));
+                (checked, own_changed)
+            });
+            let mut compiled = compile_together(&this.env, &shared);
+            for lesson in &shared {
+                // The receivers live until both threads are done.
+                let _ = compiled_in.send((*lesson, compiled.take(lesson)));
             }
+            drop(compiled_in);
+            let mut checked = check_compiled_ones(&this.env);
+            let (beside_checked, own_changed) = beside
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            checked.extend(beside_checked);
+            (checked, own_changed)
+        });
+        for lesson in own_changed {
+            self.rebuild_own_target(lesson)?;
+        }
+        checked.sort_by_key(|one| one.lesson.number);
+        Ok(checked)
+    }
+
+    /// Makes a lesson's own target folder anew after its build changed it,
+    /// from the exercises as shipped (the submission's build script is not
+    /// run again; every lesson's files are laid anew for the next one).
+    fn rebuild_own_target(&mut self, lesson: &Lesson) -> Result<()> {
+        self.scratch
+            .take_editable(self.workbook, &self.workbook.root, &[])?;
+        let Some(own) = self.own_targets.get_mut(&lesson.number) else {
+            return Ok(());
+        };
+        let _ = std::fs::remove_dir_all(own.target());
+        let timeout = own.build_timeout;
+        own.build_timeout = Duration::from_secs(1800);
+        let compiled = compile_dependencies(own, std::slice::from_ref(lesson), &[]);
+        own.build_timeout = timeout;
+        compiled.map_err(|why| anyhow::anyhow!("rebuilding {}: {why}", own.target().display()))?;
+        let target = own.target();
+        forget_build(&target, &lesson.package);
+        let lessons = &self.workbook.lessons;
+        let fresh = baseline(&target, |rel| shared_build_file(rel, lessons));
+        self.baselines.own_targets.insert(lesson.number, fresh);
+        self.save_baselines();
+        Ok(())
+    }
+
+    /// Checks `lessons` one after another, unconfined: any lesson's code
+    /// could change what the next ones rely on, so the workspace is put back
+    /// and the build folders are looked at after each. A change fails that
+    /// lesson and makes the build folders anew.
+    fn check_in_turn(
+        &mut self,
+        lessons: &[&'a Lesson],
+        opened: &submission::Opened,
+    ) -> Result<Vec<Checked<'a>>> {
+        // Nothing learner code may have left in the target folders is
+        // trusted from one submission to the next, but the dependencies,
+        // which are compared.
+        for lesson in lessons {
+            forget_build(&self.env_of(lesson).target(), &lesson.package);
+        }
+        let shared: Vec<&Lesson> = lessons
+            .iter()
+            .copied()
+            .filter(|lesson| !self.own_targets.contains_key(&lesson.number))
+            .collect();
+        let mut compiled = compile_together(&self.env, &shared);
+        let mut checked = Vec::new();
+        for lesson in lessons.iter().copied() {
+            let report = check_compiled(self.env_of(lesson), lesson, &mut compiled);
+            let mut changed = self.scratch.restore()?;
+            let mut build_changed = self.build_files_changed();
+            build_changed.extend(self.own_target_changed(lesson.number));
+            forget_build(&self.env_of(lesson).target(), &lesson.package);
             changed.extend(build_changed.iter().cloned());
             if !build_changed.is_empty() {
                 self.rebuild_build_folders()?;
@@ -517,137 +737,87 @@ impl<'a> Grader<'a> {
                     .take_editable(self.workbook, &opened.root, &opened.links_ignored)?;
                 compiled = Compiled::default();
             }
-            if !changed.is_empty() {
-                result.verdict = GradeVerdict::Failed;
-                result.points = 0;
-                result.detail = format!(
-                    "The submission's code changed files the lesson's checks rely on while it \
-                     was checked ({}), so its result does not count. They were restored.",
-                    changed
-                        .iter()
-                        .take(3)
-                        .map(|p| p.to_string_lossy().replace('\\', "/"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                );
-            }
-            for path in changed.iter().take(MAX_LISTED_CHANGES) {
-                flags.push(Flag::new(
-                    FlagKind::ChangedDuringGrading,
-                    Some(path),
-                    format!(
-                        "was changed by the submission's code while lesson {} was checked \
-                         (it was restored, and the lesson failed)",
-                        lesson.number
-                    ),
-                ));
-            }
-            if changed.len() > MAX_LISTED_CHANGES {
-                flags.push(Flag::new(
-                    FlagKind::ChangedDuringGrading,
-                    None,
-                    format!(
-                        "and {} more files were changed while lesson {} was checked",
-                        changed.len() - MAX_LISTED_CHANGES,
-                        lesson.number
-                    ),
-                ));
-            }
-            report.lessons.push(result);
+            checked.push(Checked {
+                lesson,
+                report,
+                changed,
+            });
         }
-        report.flags = flags;
-        Ok(())
+        Ok(checked)
     }
 }
 
-/// The lessons a submission's grading compiles in one cargo call before
-/// checking them (`present`: which lessons it has; None, all): every lesson
-/// whose build runs no learner code. A build script that does is built on
-/// its own, after that call, so it cannot touch their builds unseen: their
-/// test programs are fingerprinted as they are built, and checked for change
-/// before they run.
-fn lessons_to_compile_together<'l>(
-    root: &Path,
-    lessons: &'l [Lesson],
-    present: Option<&[bool]>,
-) -> Vec<&'l Lesson> {
-    lessons
-        .iter()
-        .enumerate()
-        .filter(|(i, lesson)| {
-            present.is_none_or(|present| present[*i])
-                && !build_script_runs_learner_code(root, lesson)
-        })
-        .map(|(_, lesson)| lesson)
-        .collect()
+/// One lesson's check while grading, and the files its code changed that it
+/// must not have (which fails it).
+struct Checked<'a> {
+    lesson: &'a Lesson,
+    report: Report,
+    changed: Vec<PathBuf>,
 }
 
-/// The names of a lesson's targets (its library and program, and every
-/// file of tests/, benches/, examples/ and src/bin/), which name their
-/// build files.
-fn target_names(root: &Path, lesson: &Lesson) -> Vec<String> {
-    let dir = lesson.exercise_dir(root);
-    let mut names = vec![lesson.package.clone()];
-    for folder in ["tests", "benches", "examples", "src/bin"] {
-        let Ok(entries) = std::fs::read_dir(dir.join(folder)) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            // A target is a file `NAME.rs` or a folder `NAME/main.rs`.
-            if (path.extension().is_some_and(|ext| ext == "rs") || path.join("main.rs").is_file())
-                && let Some(stem) = path.file_stem()
-            {
-                names.push(stem.to_string_lossy().into_owned());
-            }
-        }
-    }
-    // Targets the manifest names ([[bin]], [[test]], ...).
-    if let Ok(text) = std::fs::read_to_string(dir.join("Cargo.toml"))
-        && let Ok(manifest) = text.parse::<toml::Table>()
-    {
-        for kind in ["bin", "test", "bench", "example"] {
-            for target in manifest
-                .get(kind)
-                .and_then(|t| t.as_array())
-                .into_iter()
-                .flatten()
-            {
-                if let Some(name) = target.get("name").and_then(|n| n.as_str()) {
-                    names.push(name.to_string());
-                }
-            }
-        }
-    }
-    names
-}
-
-/// Whether `rel` (under the target folder) is in the folders cargo keeps
-/// builds and their fingerprints in: `PROFILE/deps`, `PROFILE/build`,
-/// `PROFILE/.fingerprint`.
-fn in_build_areas(rel: &Path) -> bool {
-    let mut parts = rel.components().skip(1);
-    parts.next().is_some_and(|area| {
-        ["deps", "build", ".fingerprint"]
-            .iter()
-            .any(|a| area.as_os_str() == *a)
-    })
-}
-
-/// Whether `rel` is a build file of `package`'s: its build script, its
-/// fingerprints, or one of its `targets`.
-fn owned_by(rel: &Path, package: &str, targets: &[String]) -> bool {
-    let Some(name) = rel.components().nth(2) else {
-        return false;
+/// The report's entry for one checked lesson, and its flags: what its code
+/// reached or left running, and what it changed (which fails it).
+fn record(checked: Checked, flags: &mut Vec<Flag>) -> LessonResult {
+    let Checked {
+        lesson,
+        report,
+        changed,
+    } = checked;
+    let mut result = lesson_result(
+        lesson,
+        GradeVerdict::from_check(&report.verdict),
+        detail(&report),
+        report.elapsed,
+    );
+    let kind = if report.verdict == Verdict::ReachesOutside {
+        FlagKind::ReachesOutside
+    } else {
+        FlagKind::Suspicious
     };
-    let name = name.as_os_str().to_string_lossy().replace('-', "_");
-    // A library's files are `libNAME-HASH.*`; a program's `NAME-HASH`,
-    // and NAME may itself start with "lib".
-    let names = [name.as_str(), name.strip_prefix("lib").unwrap_or(&name)];
-    std::iter::once(package)
-        .chain(targets.iter().map(String::as_str))
-        .map(|owner| format!("{}_", owner.replace('-', "_")))
-        .any(|owner| names.iter().any(|name| name.starts_with(&owner)))
+    for warning in &report.warnings {
+        flags.push(Flag::new(
+            kind,
+            None,
+            format!("lesson {}: {warning}", lesson.number),
+        ));
+    }
+    if !changed.is_empty() {
+        result.verdict = GradeVerdict::Failed;
+        result.points = 0;
+        result.detail = format!(
+            "The submission's code changed files the lesson's checks rely on while it \
+             was checked ({}), so its result does not count. They were restored.",
+            changed
+                .iter()
+                .take(3)
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    for path in changed.iter().take(MAX_LISTED_CHANGES) {
+        flags.push(Flag::new(
+            FlagKind::ChangedDuringGrading,
+            Some(path),
+            format!(
+                "was changed by the submission's code while lesson {} was checked \
+                 (it was restored, and the lesson failed)",
+                lesson.number
+            ),
+        ));
+    }
+    if changed.len() > MAX_LISTED_CHANGES {
+        flags.push(Flag::new(
+            FlagKind::ChangedDuringGrading,
+            None,
+            format!(
+                "and {} more files were changed while lesson {} was checked",
+                changed.len() - MAX_LISTED_CHANGES,
+                lesson.number
+            ),
+        ));
+    }
+    result
 }
 
 /// Removes cargo's fingerprints and build script output of `package`, so
@@ -673,22 +843,16 @@ fn forget_build(target: &Path, package: &str) {
 }
 
 /// Does `lesson`'s build script run code the learner wrote: a `build.rs`
-/// they edit, or one that names one of their files (lesson 11's includes the
-/// learner's bindgen options)? No build script, no learner code at build
-/// time: lesson code is compiled then, never run.
+/// they edit, or one whose code names one of their files (lesson 11's
+/// compiles in the learner's bindgen options)? No build script, no learner
+/// code at build time: lesson code is compiled then, never run.
 fn build_script_runs_learner_code(root: &Path, lesson: &Lesson) -> bool {
     let build_rs = Path::new("build.rs");
     if lesson.editable.iter().any(|file| file == build_rs) {
         return true;
     }
     // A protected build.rs: the instructor's, as laid in the workspace.
-    let Ok(text) = std::fs::read_to_string(lesson.exercise_dir(root).join(build_rs)) else {
-        return false;
-    };
-    lesson.editable.iter().any(|file| {
-        file.file_name()
-            .is_some_and(|name| text.contains(name.to_string_lossy().as_ref()))
-    })
+    crate::reach::names_any(&lesson.exercise_dir(root).join(build_rs), &lesson.editable)
 }
 
 fn lesson_result(
@@ -753,6 +917,13 @@ mod tests {
         assert!(!build_script_runs_learner_code(tmp.path(), &lesson));
         std::fs::write(dir.join("build.rs"), "fn main() { cc::Build::new(); }").unwrap();
         assert!(!build_script_runs_learner_code(tmp.path(), &lesson));
+        // One whose comments name a learner's file runs none of it.
+        std::fs::write(
+            dir.join("build.rs"),
+            "//! Links the block in src/options.rs.\nfn main() {}",
+        )
+        .unwrap();
+        assert!(!build_script_runs_learner_code(tmp.path(), &lesson));
         // One that pulls in a learner's file.
         std::fs::write(
             dir.join("build.rs"),
@@ -763,43 +934,6 @@ mod tests {
         // One the learner writes.
         lesson.editable = vec!["build.rs".into()];
         assert!(build_script_runs_learner_code(tmp.path(), &lesson));
-    }
-
-    #[test]
-    fn a_lessons_own_build_files_are_known_by_its_targets() {
-        let targets = vec!["program".to_string(), "libclang".to_string()];
-        let own = |p: &str| owned_by(Path::new(p), "abi_add", &targets);
-        assert!(own("debug/.fingerprint/abi_add-0123/lib-abi_add"));
-        assert!(own("debug/build/abi_add-77/output"));
-        assert!(own("debug/deps/libabi_add-0123.rlib"));
-        assert!(own("debug/deps/abi_add-0123"));
-        assert!(own("debug/deps/program-0123"));
-        // A test file named libclang.rs: its program is libclang-HASH.
-        assert!(own("debug/deps/libclang-0123.d"));
-        assert!(!own("debug/deps/libinsta-0123.rlib"));
-        assert!(!own("debug/.fingerprint/api_add-0123/lib-api_add"));
-        assert!(!own("debug/deps/check-0123"));
-        assert!(in_build_areas(Path::new("debug/.fingerprint/x-1/y")));
-        assert!(!in_build_areas(Path::new("debug/incremental/x-1/y")));
-    }
-
-    #[test]
-    fn a_lessons_targets_are_read_from_its_folders_and_manifest() {
-        let tmp = tempfile::tempdir().unwrap();
-        let lesson = lessons().remove(0);
-        let dir = lesson.exercise_dir(tmp.path());
-        for file in [
-            "tests/steps.rs",
-            "src/bin/make_field.rs",
-            "benches/speed.rs",
-        ] {
-            std::fs::create_dir_all(dir.join(file).parent().unwrap()).unwrap();
-            std::fs::write(dir.join(file), "").unwrap();
-        }
-        std::fs::write(dir.join("Cargo.toml"), "[[bin]]\nname = \"other\"\n").unwrap();
-        let mut names = target_names(tmp.path(), &lesson);
-        names.sort();
-        assert_eq!(names, ["abi_add", "make_field", "other", "speed", "steps"]);
     }
 
     #[test]
