@@ -130,7 +130,15 @@ pub fn compile_together(env: &CheckEnv, lessons: &[&Lesson]) -> Compiled {
     compiled
 }
 
-/// `cargo test --no-run` with the JSON messages the checker reads.
+/// The cargo command that builds what a check runs: the lesson's
+/// integration tests (its checks, `tests/*.rs`), and with them its library
+/// and program, which cargo builds for them. Not the unit-test harnesses of
+/// the lesson's library and program: no check runs the learner's own tests,
+/// and they would cost two more compilations and links.
+pub const BUILD_CHECKS: &[&str] = &["test", "--no-run", "--test", "*"];
+
+/// `cargo test --no-run` of the checks, with the JSON messages the checker
+/// reads.
 fn cargo_test_no_run(env: &CheckEnv) -> std::process::Command {
     let mut command = env.cargo();
     let format = if env.color {
@@ -138,7 +146,7 @@ fn cargo_test_no_run(env: &CheckEnv) -> std::process::Command {
     } else {
         "--message-format=json"
     };
-    command.args(["test", "--no-run", "--quiet", format]);
+    command.args(BUILD_CHECKS).args(["--quiet", format]);
     command
 }
 
@@ -327,7 +335,9 @@ pub fn compile_dependencies(
     for call in calls {
         let mut command = env.cargo();
         // Keeps cargo building past a crate that fails.
-        command.args(["test", "--no-run", "--quiet", "--no-fail-fast"]);
+        command
+            .args(BUILD_CHECKS)
+            .args(["--quiet", "--no-fail-fast"]);
         for lesson in call {
             command.args(["-p", &lesson.package]);
         }

@@ -32,14 +32,8 @@ pub fn first_build(env: &CheckEnv, lesson: &Lesson) {
     let total = packages_needed(env, lesson);
     let mut command = env.cargo();
     command
-        .args([
-            "test",
-            "--no-run",
-            "--quiet",
-            "--message-format=json",
-            "-p",
-            &lesson.package,
-        ])
+        .args(crate::compile::BUILD_CHECKS)
+        .args(["--quiet", "--message-format=json", "-p", &lesson.package])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
