@@ -160,13 +160,7 @@ impl CheckEnv {
         limits: Limits,
     ) -> std::io::Result<RunOutput> {
         match &self.sandbox {
-            Some(sandbox) => {
-                let mut wrapped = sandbox.wrap(&command, step, self);
-                Ok(crate::sandbox::unwrap_output(process::run(
-                    &mut wrapped,
-                    limits,
-                )?))
-            }
+            Some(sandbox) => sandbox.run(&command, step, self, limits),
             None => process::run(&mut { command }, limits),
         }
     }
@@ -229,17 +223,37 @@ fn run_steps(env: &CheckEnv, lesson: &Lesson, compiled: &mut Compiled) -> Report
         Err(report) => return report,
     };
 
-    // 3. The learner's program. When it crashes or reports an error, the
-    // checks still run: their messages say what is wrong far more precisely
-    // than a signal or an exit code does.
+    // 3 and 4. The learner's program and every one of the lesson's test
+    // programs, side by side: none depends on another's run, and together
+    // they take as long as the slowest (a test under valgrind), not the sum.
+    let (program_run, test_runs) = std::thread::scope(|scope| {
+        let program = artifacts.program.as_ref().map(|program| {
+            scope.spawn(move || {
+                let mut command = Command::new(program);
+                command.current_dir(lesson.exercise_dir(&env.root));
+                env.learner_env(&mut command);
+                (program, env.run(command, Step::Run, env.limits))
+            })
+        });
+        let tests: Vec<_> = artifacts
+            .tests
+            .iter()
+            .map(|test| scope.spawn(move || run_test_program(env, lesson, test)))
+            .collect();
+        (
+            program.map(joined),
+            tests.into_iter().map(joined).collect::<Vec<_>>(),
+        )
+    });
+
+    // The program. When it crashes or reports an error, what the checks
+    // found still counts: their messages say what is wrong far more
+    // precisely than a signal or an exit code does.
     let mut warnings = Vec::new();
     let mut program_output = None;
     let mut program_failure: Option<Report> = None;
-    if let Some(program) = &artifacts.program {
-        let mut command = Command::new(program);
-        command.current_dir(lesson.exercise_dir(&env.root));
-        env.learner_env(&mut command);
-        let run = match env.run(command, Step::Run, env.limits) {
+    if let Some((program, run)) = program_run {
+        let run = match run {
             Ok(run) => run,
             Err(err) => {
                 return report(
@@ -281,12 +295,12 @@ fn run_steps(env: &CheckEnv, lesson: &Lesson, compiled: &mut Compiled) -> Report
         }
     }
 
-    // 4. Every one of the lesson's test programs, even after one fails: each
-    // says something of its own.
+    // The test programs, each saying something of its own even after
+    // another failed.
     let mut failures = Vec::new();
     let mut listed = Vec::new();
-    for test in &artifacts.tests {
-        match run_test_program(env, lesson, test) {
+    for (test, result) in artifacts.tests.iter().zip(test_runs) {
+        match result {
             Ok(result) => {
                 failures.extend(result.failures);
                 warnings.extend(result.warnings);
@@ -345,6 +359,13 @@ fn run_steps(env: &CheckEnv, lesson: &Lesson, compiled: &mut Compiled) -> Report
     result.listed = listed;
     result.warnings = warnings;
     result
+}
+
+/// What a thread of a scope returned (its panic goes on in the caller).
+fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 /// One thing that went wrong in the checks: a failing test, or a test

@@ -17,6 +17,7 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::{Context, Result, bail};
 
@@ -47,8 +48,9 @@ pub struct Sandbox {
     /// Read-only folders shown again inside hidden ones (the toolchain).
     toolchain: Vec<PathBuf>,
     cargo_home: PathBuf,
-    /// A folder of this job's, emptied before each step, mounted as /tmp.
-    scratch_tmp: PathBuf,
+    /// A folder of this job's: each step gets a new, empty folder in it as
+    /// its /tmp, removed when the step ends (steps may run side by side).
+    tmp_root: PathBuf,
 }
 
 /// The message when there is no sandbox to grade in.
@@ -72,7 +74,7 @@ fn home() -> Option<PathBuf> {
 impl Sandbox {
     /// Finds bwrap and proves it works here. `hidden`: paths the inside must
     /// not see (the instructor's workbook, the work folder, submissions).
-    pub fn new(hidden: Vec<PathBuf>, scratch_tmp: PathBuf) -> Result<Sandbox> {
+    pub fn new(hidden: Vec<PathBuf>, tmp_root: PathBuf) -> Result<Sandbox> {
         if !cfg!(target_os = "linux") {
             bail!(missing_message("bubblewrap runs on Linux only"));
         }
@@ -130,15 +132,36 @@ impl Sandbox {
             hidden: all_hidden,
             toolchain,
             cargo_home,
-            scratch_tmp,
+            tmp_root,
         })
     }
 
-    /// `inner` (program, arguments, environment, folder), run inside the
-    /// sandbox for `step` of a check in `env`'s workspace.
-    pub fn wrap(&self, inner: &Command, step: Step, env: &CheckEnv) -> Command {
-        let _ = std::fs::remove_dir_all(&self.scratch_tmp);
-        let _ = std::fs::create_dir_all(&self.scratch_tmp);
+    /// Runs `inner` (program, arguments, environment, folder) inside the
+    /// sandbox for `step` of a check in `env`'s workspace, under `limits`.
+    pub fn run(
+        &self,
+        inner: &Command,
+        step: Step,
+        env: &CheckEnv,
+        limits: crate::process::Limits,
+    ) -> std::io::Result<crate::process::RunOutput> {
+        static STEPS: AtomicU64 = AtomicU64::new(0);
+        let tmp = self.tmp_root.join(format!(
+            "step-{}-{}",
+            std::process::id(),
+            STEPS.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&tmp);
+        std::fs::create_dir_all(&tmp)?;
+        let mut wrapped = self.wrap(inner, step, env, &tmp);
+        let run = crate::process::run(&mut wrapped, limits);
+        let _ = std::fs::remove_dir_all(&tmp);
+        Ok(unwrap_output(run?))
+    }
+
+    /// `inner`, to run inside the sandbox for `step` of a check in `env`'s
+    /// workspace, with `tmp` as its /tmp.
+    fn wrap(&self, inner: &Command, step: Step, env: &CheckEnv, tmp: &Path) -> Command {
         let _ = std::fs::create_dir_all(&env.out_dir);
         let target = env.target();
         let _ = std::fs::create_dir_all(&target);
@@ -166,8 +189,10 @@ impl Sandbox {
                 &["--ro-bind".as_ref(), path.as_os_str(), path.as_os_str()],
             );
         }
-        let tmp = self.scratch_tmp.as_os_str();
-        arg(&mut command, &["--bind".as_ref(), tmp, "/tmp".as_ref()]);
+        arg(
+            &mut command,
+            &["--bind".as_ref(), tmp.as_os_str(), "/tmp".as_ref()],
+        );
         let root = env.root.as_os_str();
         arg(&mut command, &["--ro-bind".as_ref(), root, root]);
         let writable_target = if step == Step::Build {

@@ -30,8 +30,10 @@ use crate::verdict::Report;
 use crate::workbook::Lesson;
 use crate::{process, ui, warmup};
 
-/// An editor's save is a burst of events: check once it has been quiet this long.
-const DEBOUNCE: Duration = Duration::from_millis(50);
+/// An editor's save is a burst of events (a write, or a new file renamed
+/// over the old, within a few milliseconds): check once it has been quiet
+/// this long. Every millisecond here is one the learner waits for a verdict.
+const DEBOUNCE: Duration = Duration::from_millis(20);
 
 enum Event {
     Key(Key),

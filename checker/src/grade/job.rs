@@ -230,9 +230,6 @@ pub struct Grader<'a> {
     job_dir: PathBuf,
     scratch: Scratch,
     env: CheckEnv,
-    /// The shared target folder's again, with a sandbox (a /tmp) of its
-    /// own: for the checks that run beside those of `env`.
-    second: CheckEnv,
     /// The lessons whose build runs learner code, each with its own target
     /// folder, by lesson number.
     own_targets: BTreeMap<u32, CheckEnv>,
@@ -275,18 +272,11 @@ impl<'a> Grader<'a> {
         env.expected = expected;
         // Unconfined, any learner code can write anywhere.
         env.learner_writes_target = confinement.unconfined;
-        let second = CheckEnv {
-            sandbox: confinement.sandbox(job_dir.join("tmp-2"))?,
-            ..env.clone()
-        };
         let mut own_targets = BTreeMap::new();
         for lesson in &workbook.lessons {
             if build_script_runs_learner_code(&root, lesson) {
-                // Its own /tmp too: its checks run beside the other lessons'.
                 let own = CheckEnv {
                     target_dir: Some(job_dir.join(format!("target-{}", lesson.dir_name))),
-                    sandbox: confinement
-                        .sandbox(job_dir.join(format!("tmp-{}", lesson.dir_name)))?,
                     learner_writes_target: true,
                     ..env.clone()
                 };
@@ -298,7 +288,6 @@ impl<'a> Grader<'a> {
             job_dir: job_dir.to_path_buf(),
             scratch,
             env,
-            second,
             own_targets,
             baselines: Baselines::default(),
         };
@@ -652,7 +641,7 @@ impl<'a> Grader<'a> {
                     .filter(|one| !one.changed.is_empty())
                     .map(|one| one.lesson)
                     .collect();
-                checked.extend(check_compiled_ones(&this.second));
+                checked.extend(check_compiled_ones(&this.env));
                 (checked, own_changed)
             });
             let mut compiled = compile_together(&this.env, &shared);
