@@ -223,37 +223,19 @@ fn run_steps(env: &CheckEnv, lesson: &Lesson, compiled: &mut Compiled) -> Report
         Err(report) => return report,
     };
 
-    // 3 and 4. The learner's program and every one of the lesson's test
-    // programs, side by side: none depends on another's run, and together
-    // they take as long as the slowest (a test under valgrind), not the sum.
-    let (program_run, test_runs) = std::thread::scope(|scope| {
-        let program = artifacts.program.as_ref().map(|program| {
-            scope.spawn(move || {
-                let mut command = Command::new(program);
-                command.current_dir(lesson.exercise_dir(&env.root));
-                env.learner_env(&mut command);
-                (program, env.run(command, Step::Run, env.limits))
-            })
-        });
-        let tests: Vec<_> = artifacts
-            .tests
-            .iter()
-            .map(|test| scope.spawn(move || run_test_program(env, lesson, test)))
-            .collect();
-        (
-            program.map(joined),
-            tests.into_iter().map(joined).collect::<Vec<_>>(),
-        )
-    });
-
-    // The program. When it crashes or reports an error, what the checks
-    // found still counts: their messages say what is wrong far more
+    // 3. The learner's program, first: its code runs before any test
+    // program starts, so whatever it changes of them is seen (their
+    // fingerprints) before they run. When it crashes or reports an error,
+    // the checks still run: their messages say what is wrong far more
     // precisely than a signal or an exit code does.
     let mut warnings = Vec::new();
     let mut program_output = None;
     let mut program_failure: Option<Report> = None;
-    if let Some((program, run)) = program_run {
-        let run = match run {
+    if let Some(program) = &artifacts.program {
+        let mut command = Command::new(program);
+        command.current_dir(lesson.exercise_dir(&env.root));
+        env.learner_env(&mut command);
+        let run = match env.run(command, Step::Run, env.limits) {
             Ok(run) => run,
             Err(err) => {
                 return report(
@@ -295,11 +277,40 @@ fn run_steps(env: &CheckEnv, lesson: &Lesson, compiled: &mut Compiled) -> Report
         }
     }
 
-    // The test programs, each saying something of its own even after
-    // another failed.
+    // 4. Every one of the lesson's test programs, side by side (together
+    // they take as long as the slowest, a test under valgrind, not the sum),
+    // each saying something of its own even after another failed.
+    let test_runs: Vec<_> = std::thread::scope(|scope| {
+        let runs: Vec<_> = artifacts
+            .tests
+            .iter()
+            .map(|test| scope.spawn(move || run_test_program(env, lesson, test)))
+            .collect();
+        runs.into_iter().map(joined).collect()
+    });
     let mut failures = Vec::new();
     let mut listed = Vec::new();
     for (test, result) in artifacts.tests.iter().zip(test_runs) {
+        // One test program's code may have changed another's while they ran
+        // side by side (where nothing makes them read-only): whatever that
+        // one then reported, or failed to start, it is not a verdict.
+        if Fingerprint::of(&test.path) != test.fingerprint {
+            let file = format!("tests/{}.rs", test.target);
+            failures.push(Failure {
+                target: test.target.clone(),
+                test: None,
+                verdict: Verdict::Tampered,
+                text: format!(
+                    "The compiled program of {file} changed on disk while the checks ran."
+                ),
+                panicked_in: None,
+            });
+            warnings.push(format!(
+                "the compiled program of {file} was changed while the lesson ran"
+            ));
+            listed.push((test.target.clone(), BTreeSet::new()));
+            continue;
+        }
         match result {
             Ok(result) => {
                 failures.extend(result.failures);

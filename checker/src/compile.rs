@@ -269,20 +269,23 @@ pub fn compile(env: &CheckEnv, lesson: &Lesson) -> Result<Artifacts, Report> {
     if let Some(missing) = environment_fault(&errors, &stderr, lesson) {
         return Err(report(Verdict::Environment, missing));
     }
+    // Without tests/ there is nothing to check (cargo says no test target
+    // matches, and builds nothing): a lesson must never pass by having no
+    // checks.
+    let no_checks = artifacts.tests.is_empty()
+        && (run.success() || stderr.contains("no test target matches pattern"));
+    if no_checks {
+        return Err(report(
+            Verdict::Environment,
+            format!(
+                "Lesson {} has no checks: exercises/{}/tests/ is missing or empty. \
+                 It belongs to the workbook: restore it with \
+                 `git checkout -- exercises/{}/tests`.",
+                lesson.number, lesson.dir_name, lesson.dir_name
+            ),
+        ));
+    }
     if run.success() {
-        if artifacts.tests.is_empty() {
-            // Without tests/ there is nothing to check (and cargo does not even
-            // build the program): a lesson must never pass by having no checks.
-            return Err(report(
-                Verdict::Environment,
-                format!(
-                    "Lesson {} has no checks: exercises/{}/tests/ is missing or empty. \
-                     It belongs to the workbook: restore it with \
-                     `git checkout -- exercises/{}/tests`.",
-                    lesson.number, lesson.dir_name, lesson.dir_name
-                ),
-            ));
-        }
         return Ok(artifacts.finish());
     }
     let details = if errors.is_empty() {
