@@ -669,3 +669,59 @@ fn usage_errors_exit_with_2_before_grading() {
     .stderr(predicate::str::contains("cannot be written"))
     .stderr(predicate::str::contains("Grading").not());
 }
+
+/// `--unconfined` (no sandbox): learner code can write anywhere, so the
+/// lessons are checked one at a time and everything is compared after
+/// each. A program that rewrites the workspace's checks and the built C
+/// fails its lesson and is flagged, the build folders are made anew in the
+/// middle of the submission, its later lessons are still graded on its own
+/// files, and the honest submission after it keeps full marks.
+#[test]
+fn unconfined_grading_restores_and_flags_what_learner_code_changed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let subs = tmp.path().join("subs");
+    let cheater = solved(&subs, "cheater");
+    write(
+        &cheater,
+        "exercises/02_greeting/src/main.rs",
+        r##"fn main() {
+    let _ = std::fs::write("tests/check.rs", "#[test]\nfn greets_ferris() {}\n");
+    if let Some(dir) = std::env::var_os("FFI_WORKBOOK_C_DIR") {
+        let _ = std::fs::write(std::path::Path::new(&dir).join("answer"), "garbage");
+    }
+    println!("{}", greeting::greeting("world"));
+}
+"##,
+    );
+    let honest = solved(&subs, "honest");
+    let report = tmp.path().join("report.json");
+    Command::cargo_bin("checker")
+        .unwrap()
+        .arg("--workbook")
+        .arg(grading_fixture())
+        .args(["--timeout", "3", "grade", "--unconfined", "--work-dir"])
+        .arg(tmp.path().join("work"))
+        .args(["--format", "json", "--out"])
+        .arg(&report)
+        .arg(&cheater)
+        .arg(&honest)
+        .env_remove("CARGO_TARGET_DIR")
+        .timeout(std::time::Duration::from_secs(900))
+        .assert()
+        .success();
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(report["sandbox"], "none (--unconfined)");
+    let cheated = submission(&report, "cheater");
+    assert_eq!(
+        verdicts(cheated),
+        ["passed", "failed", "passed"],
+        "{cheated:#}"
+    );
+    let changed = flag_paths(cheated, "changed_during_grading");
+    for path in ["exercises/02_greeting/tests/check.rs", "build/answer"] {
+        assert!(changed.iter().any(|p| p == path), "{path}: {changed:?}");
+    }
+    let honest = submission(&report, "honest");
+    assert_eq!(honest["score"], 3, "{honest:#}");
+    assert_eq!(honest["flags"].as_array().unwrap().len(), 0, "{honest:#}");
+}
