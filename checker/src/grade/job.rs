@@ -575,10 +575,11 @@ impl<'a> Grader<'a> {
     /// compiles the lessons built in the shared target folder, in one cargo
     /// call, while the other builds and checks each lesson that has a target
     /// folder of its own; then both check the first ones, taking turns. No
-    /// learner code can write what another check runs: the sandbox shows each
-    /// build only its own target folder, and every check's read-only. What a
-    /// lesson's build changed of its own target's dependencies fails it, and
-    /// that folder alone is made anew.
+    /// learner code can write what another check runs: the sandbox shows a
+    /// build only its own target folder, and makes every target folder
+    /// read-only while a program or test program runs. What a lesson's build
+    /// changed of its own target's dependencies fails it, and that folder
+    /// alone is made anew.
     fn check_side_by_side(&mut self, lessons: &[&'a Lesson]) -> Result<Vec<Checked<'a>>> {
         let root = self.scratch.root.clone();
         let (own, shared): (Vec<&'a Lesson>, Vec<&'a Lesson>) = lessons

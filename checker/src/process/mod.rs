@@ -117,6 +117,16 @@ pub fn kill_children_on_interrupt() {
     });
 }
 
+/// The checker is ending: Ctrl-C's handler exits (130) once every run is
+/// killed, and a quitting watch loop exits on its own. A check must not go
+/// on to report a verdict made of killed runs (nor race that exit with its
+/// own), so the thread that would waits for the end.
+fn wait_for_the_end() -> ! {
+    loop {
+        std::thread::park();
+    }
+}
+
 fn next_tag() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     format!(
@@ -146,7 +156,8 @@ pub fn run(command: &mut Command, limits: Limits) -> std::io::Result<RunOutput> 
     let mut child = {
         let mut live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
         if STOPPING.load(Ordering::SeqCst) {
-            return Err(std::io::Error::other("the checker is stopping"));
+            drop(live);
+            wait_for_the_end();
         }
         let child = Running::spawn(command)?;
         live.push((child.id(), tag.clone()));
@@ -158,6 +169,10 @@ pub fn run(command: &mut Command, limits: Limits) -> std::io::Result<RunOutput> 
     let stderr = Reader::spawn(child.take_stderr(), limits.output_cap, flooded.clone());
 
     let ending = wait(&mut child, &flooded, start, limits);
+    if STOPPING.load(Ordering::SeqCst) {
+        // Most likely killed by the stop: not an ending to judge.
+        wait_for_the_end();
+    }
     // The main process is gone; whatever it left running dies now.
     let strays = tree::kill_tree(pid, &tag) + child.end_tree();
     if let Ok(mut live) = LIVE.lock() {
