@@ -294,23 +294,11 @@ fn run_steps(env: &CheckEnv, lesson: &Lesson, compiled: &mut Compiled) -> Report
         // One test program's code may have changed another's while they ran
         // side by side (where nothing makes them read-only): whatever that
         // one then reported, or failed to start, it is not a verdict.
-        if Fingerprint::of(&test.path) != test.fingerprint {
-            let file = format!("tests/{}.rs", test.target);
-            failures.push(Failure {
-                target: test.target.clone(),
-                test: None,
-                verdict: Verdict::Tampered,
-                text: format!(
-                    "The compiled program of {file} changed on disk while the checks ran."
-                ),
-                panicked_in: None,
-            });
-            warnings.push(format!(
-                "the compiled program of {file} was changed while the lesson ran"
-            ));
-            listed.push((test.target.clone(), BTreeSet::new()));
-            continue;
-        }
+        let result = if test.changed_since_built() {
+            Ok(tampered(test))
+        } else {
+            result
+        };
         match result {
             Ok(result) => {
                 failures.extend(result.failures);
@@ -401,6 +389,25 @@ struct TestProgramResult {
     warnings: Vec<String>,
 }
 
+/// What a test program that is not what cargo built says: nothing that
+/// counts, and that it was changed.
+fn tampered(test: &TestProgram) -> TestProgramResult {
+    let file = format!("tests/{}.rs", test.target);
+    TestProgramResult {
+        expected: BTreeSet::new(),
+        failures: vec![Failure {
+            target: test.target.clone(),
+            test: None,
+            verdict: Verdict::Tampered,
+            text: format!("The compiled program of {file} changed on disk after it was built."),
+            panicked_in: None,
+        }],
+        warnings: vec![format!(
+            "the compiled program of {file} was changed while the lesson ran"
+        )],
+    }
+}
+
 /// Runs one test program and judges its report against the tests it must
 /// hold. Err only for what is not the learner's (it could not be started).
 fn run_test_program(
@@ -416,21 +423,14 @@ fn run_test_program(
         text,
         panicked_in: None,
     };
+    if test.changed_since_built() {
+        return Ok(tampered(test));
+    }
     let mut result = TestProgramResult {
         expected: BTreeSet::new(),
         failures: Vec::new(),
         warnings: Vec::new(),
     };
-    if test.fingerprint.is_none() || Fingerprint::of(&test.path) != test.fingerprint {
-        result.failures.push(whole(
-            Verdict::Tampered,
-            format!("The compiled program of {file} changed on disk after it was built."),
-        ));
-        result.warnings.push(format!(
-            "the compiled program of {file} was changed while the lesson ran"
-        ));
-        return Ok(result);
-    }
     let start_command = || {
         let mut command = Command::new(&test.path);
         command.current_dir(lesson.exercise_dir(&env.root));

@@ -32,6 +32,14 @@ pub struct TestProgram {
     pub fingerprint: Option<Fingerprint>,
 }
 
+impl TestProgram {
+    /// Whether the executable is not what cargo built (or its fingerprint
+    /// could not be taken when it was).
+    pub fn changed_since_built(&self) -> bool {
+        self.fingerprint.is_none() || Fingerprint::of(&self.path) != self.fingerprint
+    }
+}
+
 /// The executables cargo produced for a lesson.
 #[derive(Debug, Default)]
 pub struct Artifacts {

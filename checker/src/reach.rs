@@ -9,7 +9,7 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use proc_macro2::{Delimiter, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 
 /// Everything in `lesson_dir`'s editable `files` that reaches outside
 /// `lesson_dir`, in words for the learner. `root` is the workbook root: no
@@ -85,16 +85,11 @@ fn names_in(tokens: TokenStream, literals: &mut Vec<String>, modules: &mut Vec<S
     let mut i = 0;
     while i < trees.len() {
         match &trees[i] {
-            TokenTree::Punct(p) if p.as_char() == '#' => {
-                let mut j = i + 1;
-                if matches!(trees.get(j), Some(TokenTree::Punct(p)) if p.as_char() == '!') {
-                    j += 1;
-                }
-                if let Some(TokenTree::Group(g)) = trees.get(j)
-                    && g.delimiter() == Delimiter::Bracket
+            TokenTree::Punct(_) => {
+                if let Some((at, g)) = attribute_at(&trees, i)
                     && matches!(g.stream().into_iter().next(), Some(TokenTree::Ident(id)) if id == "doc")
                 {
-                    i = j + 1;
+                    i = at + 1;
                     continue;
                 }
             }
@@ -142,20 +137,29 @@ enum Reach {
 
 const INCLUDES: &[&str] = &["include", "include_str", "include_bytes"];
 
+/// The attribute (`#[...]` or `#![...]`) that starts at `trees[i]`, if one
+/// does: the index of its bracketed group, and the group.
+fn attribute_at(trees: &[TokenTree], i: usize) -> Option<(usize, &Group)> {
+    if !matches!(&trees[i], TokenTree::Punct(p) if p.as_char() == '#') {
+        return None;
+    }
+    let mut at = i + 1;
+    if matches!(trees.get(at), Some(TokenTree::Punct(p)) if p.as_char() == '!') {
+        at += 1;
+    }
+    match trees.get(at) {
+        Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Bracket => Some((at, g)),
+        _ => None,
+    }
+}
+
 fn scan(tokens: TokenStream, found: &mut Vec<Reach>) {
     let trees: Vec<TokenTree> = tokens.into_iter().collect();
     let mut i = 0;
     while i < trees.len() {
         match &trees[i] {
-            TokenTree::Punct(p) if p.as_char() == '#' => {
-                // `#[...]` or `#![...]`
-                let mut j = i + 1;
-                if matches!(trees.get(j), Some(TokenTree::Punct(p)) if p.as_char() == '!') {
-                    j += 1;
-                }
-                if let Some(TokenTree::Group(g)) = trees.get(j)
-                    && g.delimiter() == Delimiter::Bracket
-                {
+            TokenTree::Punct(_) => {
+                if let Some((_, g)) = attribute_at(&trees, i) {
                     attribute_paths(g.stream(), found);
                 }
             }

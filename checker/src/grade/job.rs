@@ -109,7 +109,7 @@ pub fn check_references(
     let mut env = context.env.in_copy(&root, dir.join("target"));
     env.color = false;
     env.write_new_snapshots = false;
-    env.build_timeout = Duration::from_secs(1800);
+    env.build_timeout = FIRST_BUILD_TIMEOUT;
     env.sandbox = confinement.sandbox(dir.join("tmp"))?;
     fetch_dependencies(&env)?;
     c_build::build_all(&root.join("csrc"), &env.c_dir, &workbook.all_c_needs())
@@ -372,7 +372,6 @@ impl<'a> Grader<'a> {
         // The first build compiles every dependency: give it time. From then
         // on a lesson compiles in seconds; a build that takes minutes is a
         // learner's build.rs that loops.
-        let first = Duration::from_secs(1800);
         let later = Duration::from_secs((self.env.limits.timeout.as_secs() * 6).max(120));
         let shared: Vec<Lesson> = self
             .workbook
@@ -382,34 +381,39 @@ impl<'a> Grader<'a> {
             .cloned()
             .collect();
         let together: Vec<&Lesson> = shared.iter().collect();
-        self.env.build_timeout = first;
+        self.env.build_timeout = FIRST_BUILD_TIMEOUT;
         compile_dependencies(&self.env, &shared, &together).map_err(failed)?;
         self.env.build_timeout = later;
         for lesson in &self.workbook.lessons {
             if let Some(own) = self.own_targets.get_mut(&lesson.number) {
-                own.build_timeout = first;
-                compile_dependencies(own, std::slice::from_ref(lesson), &[]).map_err(failed)?;
                 own.build_timeout = later;
-                forget_build(&own.target(), &lesson.package);
+                warm_up_own_target(own, lesson).map_err(failed)?;
             }
         }
         self.record_baselines();
         Ok(())
     }
 
+    /// The compiled dependencies in the target folder `target`, as they are.
+    fn dependencies_in(&self, target: &Path) -> Baseline {
+        baseline(target, |rel| shared_build_file(rel, &self.workbook.lessons))
+    }
+
+    /// The built C libraries (not what lesson programs write), as they are.
+    fn c_libraries(&self) -> Baseline {
+        let c_dir = &self.env.c_dir;
+        baseline(c_dir, |rel| !c_dir.join(rel).starts_with(&self.env.out_dir))
+    }
+
     fn record_baselines(&mut self) {
-        let lessons = &self.workbook.lessons;
-        let shared = |target: &Path| baseline(target, |rel| shared_build_file(rel, lessons));
-        let output = self.env.out_dir.clone();
-        let c_dir = self.env.c_dir.clone();
         self.baselines = Baselines {
             unconfined: self.env.sandbox.is_none(),
-            shared_target: shared(&self.env.target()),
-            c: baseline(&c_dir, |rel| !c_dir.join(rel).starts_with(&output)),
+            shared_target: self.dependencies_in(&self.env.target()),
+            c: self.c_libraries(),
             own_targets: self
                 .own_targets
                 .iter()
-                .map(|(number, own)| (*number, shared(&own.target())))
+                .map(|(number, own)| (*number, self.dependencies_in(&own.target())))
                 .collect(),
         };
         self.save_baselines();
@@ -425,25 +429,14 @@ impl<'a> Grader<'a> {
     /// libraries that changed since the warm-up: only learner code can have
     /// changed them.
     fn build_files_changed(&self) -> Vec<PathBuf> {
-        let lessons = &self.workbook.lessons;
-        let mut changed: Vec<PathBuf> = changes(
+        let target = changes(
             &self.baselines.shared_target,
-            &baseline(&self.env.target(), |rel| shared_build_file(rel, lessons)),
-        )
-        .into_iter()
-        .map(|rel| Path::new("target").join(rel))
-        .collect();
-        let output = self.env.out_dir.clone();
-        let c_dir = self.env.c_dir.clone();
-        changed.extend(
-            changes(
-                &self.baselines.c,
-                &baseline(&c_dir, |rel| !c_dir.join(rel).starts_with(&output)),
-            )
-            .into_iter()
-            .map(|rel| Path::new("build").join(rel)),
+            &self.dependencies_in(&self.env.target()),
         );
-        changed
+        let c = changes(&self.baselines.c, &self.c_libraries());
+        (target.into_iter().map(|rel| Path::new("target").join(rel)))
+            .chain(c.into_iter().map(|rel| Path::new("build").join(rel)))
+            .collect()
     }
 
     /// Files of the compiled dependencies in lesson `number`'s own target
@@ -457,14 +450,10 @@ impl<'a> Grader<'a> {
         };
         let target = own.target();
         let folder = target.file_name().unwrap_or_default().to_owned();
-        let lessons = &self.workbook.lessons;
-        changes(
-            before,
-            &baseline(&target, |rel| shared_build_file(rel, lessons)),
-        )
-        .into_iter()
-        .map(|rel| Path::new(&folder).join(rel))
-        .collect()
+        changes(before, &self.dependencies_in(&target))
+            .into_iter()
+            .map(|rel| Path::new(&folder).join(rel))
+            .collect()
     }
 
     /// Makes the build folders anew after learner code changed them.
@@ -618,7 +607,7 @@ impl<'a> Grader<'a> {
                 });
             }
         };
-        let (mut checked, own_changed) = std::thread::scope(|scope| {
+        let mut checked = std::thread::scope(|scope| {
             let beside = scope.spawn(|| {
                 let mut checked: Vec<Checked<'a>> = own
                     .iter()
@@ -637,13 +626,8 @@ impl<'a> Grader<'a> {
                         }
                     })
                     .collect();
-                let own_changed: Vec<&'a Lesson> = checked
-                    .iter()
-                    .filter(|one| !one.changed.is_empty())
-                    .map(|one| one.lesson)
-                    .collect();
                 checked.extend(check_compiled_ones(&this.env));
-                (checked, own_changed)
+                checked
             });
             let mut compiled = compile_together(&this.env, &shared);
             for lesson in &shared {
@@ -652,13 +636,20 @@ impl<'a> Grader<'a> {
             }
             drop(compiled_in);
             let mut checked = check_compiled_ones(&this.env);
-            let (beside_checked, own_changed) = beside
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            checked.extend(beside_checked);
-            (checked, own_changed)
+            checked.extend(
+                beside
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+            checked
         });
-        for lesson in own_changed {
+        // Only a build in a lesson's own target folder can have changed
+        // anything (every other step's target folder is read-only).
+        let changed: Vec<&'a Lesson> = (checked.iter())
+            .filter(|one| !one.changed.is_empty())
+            .map(|one| one.lesson)
+            .collect();
+        for lesson in changed {
             self.rebuild_own_target(lesson)?;
         }
         checked.sort_by_key(|one| one.lesson.number);
@@ -674,16 +665,11 @@ impl<'a> Grader<'a> {
         let Some(own) = self.own_targets.get_mut(&lesson.number) else {
             return Ok(());
         };
-        let _ = std::fs::remove_dir_all(own.target());
-        let timeout = own.build_timeout;
-        own.build_timeout = Duration::from_secs(1800);
-        let compiled = compile_dependencies(own, std::slice::from_ref(lesson), &[]);
-        own.build_timeout = timeout;
-        compiled.map_err(|why| anyhow::anyhow!("rebuilding {}: {why}", own.target().display()))?;
         let target = own.target();
-        forget_build(&target, &lesson.package);
-        let lessons = &self.workbook.lessons;
-        let fresh = baseline(&target, |rel| shared_build_file(rel, lessons));
+        let _ = std::fs::remove_dir_all(&target);
+        warm_up_own_target(own, lesson)
+            .map_err(|why| anyhow::anyhow!("rebuilding {}: {why}", target.display()))?;
+        let fresh = self.dependencies_in(&target);
         self.baselines.own_targets.insert(lesson.number, fresh);
         self.save_baselines();
         Ok(())
@@ -735,6 +721,20 @@ impl<'a> Grader<'a> {
         }
         Ok(checked)
     }
+}
+
+/// How long the build that compiles a target folder's dependencies may take.
+const FIRST_BUILD_TIMEOUT: Duration = Duration::from_secs(1800);
+
+/// Compiles `lesson`'s dependencies in its own target folder (`own`), with
+/// the exercise as shipped, and forgets the lesson's own build: its first
+/// check builds it from the submission's sources.
+fn warm_up_own_target(own: &mut CheckEnv, lesson: &Lesson) -> Result<(), String> {
+    let later = std::mem::replace(&mut own.build_timeout, FIRST_BUILD_TIMEOUT);
+    let compiled = compile_dependencies(own, std::slice::from_ref(lesson), &[]);
+    own.build_timeout = later;
+    forget_build(&own.target(), &lesson.package);
+    compiled
 }
 
 /// One lesson's check while grading, and the files its code changed that it
