@@ -244,13 +244,7 @@ fn run_steps(env: &CheckEnv, lesson: &Lesson, compiled: &mut Compiled) -> Report
                 );
             }
         };
-        if run.strays > 0 {
-            warnings.push(format!(
-                "the lesson's program left {} process{} running; they were ended",
-                run.strays,
-                if run.strays == 1 { "" } else { "es" }
-            ));
-        }
+        warnings.extend(left_running(&run, "the lesson's program"));
         match abnormal_ending(&run, Stage::Program, env.limits, |run| {
             run.stderr.contains("panicked at")
         }) {
@@ -358,6 +352,22 @@ fn run_steps(env: &CheckEnv, lesson: &Lesson, compiled: &mut Compiled) -> Report
     result.listed = listed;
     result.warnings = warnings;
     result
+}
+
+/// The warning for processes `what` left running when it ended, if any.
+/// Only a run that ended by itself can have left anything: one that crashed
+/// or was stopped was cut off mid-flight, and how many of its children were
+/// still alive at that moment is chance (a test program that aborts while
+/// another test's child runs), so it would flag an honest mistake at random.
+/// Its processes are ended all the same.
+fn left_running(run: &RunOutput, what: &str) -> Option<String> {
+    (run.strays > 0 && matches!(run.ending, Ending::Exited(_))).then(|| {
+        format!(
+            "{what} left {} process{} running; they were ended",
+            run.strays,
+            if run.strays == 1 { "" } else { "es" }
+        )
+    })
 }
 
 /// What a thread of a scope returned (its panic goes on in the caller).
@@ -472,13 +482,7 @@ fn run_test_program(
     let run = env
         .run(start_command(), Step::Run, env.limits)
         .map_err(cannot_start)?;
-    if run.strays > 0 {
-        result.warnings.push(format!(
-            "{file} left {} process{} running; they were ended",
-            run.strays,
-            if run.strays == 1 { "" } else { "es" }
-        ));
-    }
+    result.warnings.extend(left_running(&run, &file));
     let parsed = libtest::parse_report(&run.stdout);
     let judgement = libtest::judge(&parsed, &result.expected, run.success());
     // Each failing test, with its own output.
@@ -842,6 +846,27 @@ mod tests {
         let shown = without_maintainer_advice(text);
         assert!(shown.contains("+new"));
         assert!(!shown.contains("insta"));
+    }
+
+    #[test]
+    fn processes_left_running_are_flagged_only_after_a_run_that_ended_by_itself() {
+        let run = |ending| RunOutput {
+            ending,
+            stdout: String::new(),
+            stderr: String::new(),
+            strays: 1,
+        };
+        let daemon = left_running(&run(Ending::Exited(0)), "tests/x.rs").unwrap();
+        assert_eq!(daemon, "tests/x.rs left 1 process running; they were ended");
+        // An abort or a time-out cuts the tree off mid-flight: what was
+        // alive then is chance, not something the code left behind.
+        assert_eq!(left_running(&run(Ending::Signaled(6)), "p"), None);
+        assert_eq!(left_running(&run(Ending::TimedOut), "p"), None);
+        let none = RunOutput {
+            strays: 0,
+            ..run(Ending::Exited(0))
+        };
+        assert_eq!(left_running(&none, "p"), None);
     }
 
     #[test]

@@ -274,14 +274,16 @@ pub fn compile(env: &CheckEnv, lesson: &Lesson) -> Result<Artifacts, Report> {
 
     let (errors, artifacts) = sort_out(&run, &[lesson]).remove(0);
     let stderr = cargo_stderr(&run.stderr);
-    if let Some(missing) = environment_fault(&errors, &stderr, lesson) {
+    if let Some(missing) = environment_fault(&errors, &stderr) {
         return Err(report(Verdict::Environment, missing));
     }
     // Without tests/ there is nothing to check (cargo says no test target
     // matches, and builds nothing): a lesson must never pass by having no
     // checks.
+    // (Whether it has test files is looked up on disk: cargo's words for it
+    // could be printed by a build script.)
     let no_checks = artifacts.tests.is_empty()
-        && (run.success() || stderr.contains("no test target matches pattern"));
+        && (run.success() || !has_test_files(&lesson.exercise_dir(&env.root)));
     if no_checks {
         return Err(report(
             Verdict::Environment,
@@ -299,9 +301,11 @@ pub fn compile(env: &CheckEnv, lesson: &Lesson) -> Result<Artifacts, Report> {
     let details = if errors.is_empty() {
         if !stderr.contains("failed to run custom build command")
             && !stderr.contains("build script logged errors")
+            && !crate::reach::build_script_runs_learner_code(&env.root, lesson)
         {
-            // No compiler message and no build script at fault: cargo refused
-            // the workspace itself (a manifest, the lock file). Not the lesson.
+            // No compiler message and no build script at fault (nor one that
+            // runs learner code, which could have ended cargo itself): cargo
+            // refused the workspace (a manifest, the lock file). Not the lesson.
             return Err(report(
                 Verdict::Environment,
                 format!(
@@ -365,42 +369,52 @@ pub fn compile_dependencies(
     Ok(())
 }
 
+/// Does the lesson's crate have test files (`tests/*.rs`)?
+fn has_test_files(crate_dir: &Path) -> bool {
+    std::fs::read_dir(crate_dir.join("tests")).is_ok_and(|entries| {
+        entries
+            .flatten()
+            .any(|e| e.path().extension().is_some_and(|ext| ext == "rs"))
+    })
+}
+
 /// What is missing from the machine, when that is why the build failed: a
-/// linker, a C compiler for a build script, or what a protected build script
-/// says is missing (`cargo::error=environment: ...`). A build script the
-/// learner edits cannot declare its failure the machine's.
-fn environment_fault(errors: &[String], stderr: &str, lesson: &Lesson) -> Option<String> {
-    const TOOLCHAIN: &str = "Install a C toolchain: on Debian or Ubuntu `sudo apt install \
-                             build-essential`, on Fedora `sudo dnf install gcc`, on macOS \
-                             `xcode-select --install`, on Windows the Visual Studio Build Tools \
-                             (\"Desktop development with C++\").";
+/// linker, a C compiler for a build script, or libclang for bindgen. The
+/// build's words only say where to look; the checker's own probes (tools.rs)
+/// decide, so that learner code (a build script, `compile_error!`) printing
+/// the same words cannot make its failure the machine's.
+fn environment_fault(errors: &[String], stderr: &str) -> Option<String> {
+    use crate::tools;
     if let Some(error) = errors
         .iter()
         .find(|e| e.contains("linker `") && e.contains("not found"))
     {
         let first = error.lines().next().unwrap_or(error);
-        return Some(format!(
-            "Rust needs a linker to build programs, and none was found ({}).\n{TOOLCHAIN}",
-            first.trim_start_matches("error: ")
-        ));
-    }
-    if stderr.contains("failed to find tool") || stderr.contains("is `cc` installed") {
-        return Some(format!(
-            "A build script needs a C compiler, and none was found.\n{TOOLCHAIN}"
-        ));
-    }
-    let build_script_editable = lesson
-        .editable
-        .iter()
-        .any(|file| file == Path::new("build.rs"));
-    if !build_script_editable {
-        for line in stderr.lines() {
-            if let Some(rest) = line.strip_prefix("error: ")
-                && let Some((_, what)) = rest.split_once("environment: ")
-            {
-                return Some(what.trim().to_string());
-            }
+        let linker = first.split('`').nth(1).unwrap_or("cc");
+        if tools::find_program(linker).is_none() {
+            return Some(format!(
+                "Rust needs a linker to build programs, and none was found (`{linker}` is not \
+                 on PATH).\n{}",
+                tools::INSTALL_C_TOOLCHAIN
+            ));
         }
+    }
+    if (stderr.contains("failed to find tool") || stderr.contains("is `cc` installed"))
+        && !tools::c_compiler_found()
+    {
+        return Some(format!(
+            "A build script needs a C compiler, and none was found.\n{}",
+            tools::INSTALL_C_TOOLCHAIN
+        ));
+    }
+    // A build script that says the machine lacks libclang (lesson 11's does,
+    // with an `environment:` prefix) is believed only when the checker's own
+    // look finds none; the words shown are the checker's.
+    let says_environment = stderr
+        .lines()
+        .any(|line| line.starts_with("error: ") && line.contains("environment: "));
+    if says_environment && stderr.contains("libclang") && !tools::libclang_found() {
+        return Some(tools::INSTALL_LIBCLANG.to_string());
     }
     None
 }
@@ -424,32 +438,36 @@ fn cargo_stderr(stderr: &str) -> String {
 mod tests {
     use super::*;
 
-    fn lesson() -> Lesson {
-        Lesson {
-            editable: vec!["src/abi.rs".into()],
-            ..Lesson::for_tests("06_evolve")
-        }
-    }
-
     #[test]
-    fn machine_faults_are_not_the_learners() {
-        let linker =
-            "error: linker `cc` not found\n  |\n  = note: No such file or directory (os error 2)";
+    fn machine_faults_are_found_by_the_checkers_own_probes() {
+        let linker = "error: linker `no-such-linker-ffi-workbook` not found\n  |\n  = note: No such file or directory (os error 2)";
         assert!(
-            environment_fault(&[linker.into()], "", &lesson())
+            environment_fault(&[linker.into()], "")
                 .unwrap()
                 .contains("build-essential")
         );
+    }
+
+    #[test]
+    fn words_alone_do_not_make_a_failure_the_machines() {
+        // What learner code can print (`compile_error!`, a build script),
+        // on a machine that has the tools it names.
         let cc = "error occurred in cc-rs: failed to find tool \"cc\": No such file or directory";
-        assert!(environment_fault(&[], cc, &lesson()).is_some());
-        let marker = "error: generated_bindings@0.1.0: environment: libclang is not installed. Install it: apt install libclang-dev\nerror: build script logged errors\n";
         assert_eq!(
-            environment_fault(&[], marker, &lesson()).as_deref(),
-            Some("libclang is not installed. Install it: apt install libclang-dev")
+            environment_fault(&[], cc).is_some(),
+            !crate::tools::c_compiler_found()
         );
-        // A build script the learner writes cannot call its failure the machine's.
-        let mut own_build_script = lesson();
-        own_build_script.editable.push("build.rs".into());
-        assert!(environment_fault(&[], marker, &own_build_script).is_none());
+        let sh = "error: linker `sh` not found";
+        assert_eq!(environment_fault(&[sh.into()], ""), None);
+        let marker = "error: generated_bindings@0.1.0: environment: libclang is not installed. Install it: apt install libclang-dev\nerror: build script logged errors\n";
+        let found = environment_fault(&[], marker);
+        if crate::tools::libclang_found() {
+            assert_eq!(found, None);
+        } else {
+            // The checker's own words, not the build script's.
+            assert_eq!(found.as_deref(), Some(crate::tools::INSTALL_LIBCLANG));
+        }
+        let other = "error: x@0.1.0: environment: the disk is full\n";
+        assert_eq!(environment_fault(&[], other), None);
     }
 }

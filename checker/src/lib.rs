@@ -18,7 +18,8 @@
 //! - `ui`, `screen`, `warmup`, `watch`, `commands`: the front ends;
 //! - `grade`: grading a class (in the sandbox, `sandbox`; with learner code
 //!   read for what it reaches, `reach`; libtest's reports read by `libtest`);
-//! - `template`: the learners' repository, without the answers.
+//! - `template`: the learners' repository, without the answers;
+//! - `tools`: the checker's own probes of the machine's tools.
 
 pub mod c_build;
 pub mod check;
@@ -37,6 +38,7 @@ pub mod screen;
 pub mod session;
 pub mod summary;
 pub mod template;
+pub mod tools;
 pub mod ui;
 pub mod verdict;
 pub mod warmup;

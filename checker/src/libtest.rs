@@ -43,10 +43,22 @@ pub struct Report {
 }
 
 /// Reads libtest's pretty report (`test NAME ... ok` lines, the `failures:`
-/// section, the `test result:` line).
+/// section, the `test result:` line), by its structure: a test's captured
+/// output, printed in the failures section, may quote a whole report of its
+/// own (a check that ran a test program under valgrind and failed), so lines
+/// there are never read as this report's results or summary.
 pub fn parse_report(stdout: &str) -> Report {
     let mut report = Report::default();
-    for line in stdout.lines() {
+    // Results come before the failures section; once it starts, a line
+    // shaped like a result is some test's output.
+    let results_end = line_starts(stdout)
+        .find(|&at| {
+            let line = stdout[at..].lines().next().unwrap_or("");
+            line == "failures:" || is_block_heading(line).is_some()
+        })
+        .unwrap_or(stdout.len());
+    let (head, rest) = stdout.split_at(results_end);
+    for line in head.lines() {
         if let Some(rest) = line.strip_prefix("test ") {
             if let Some(summary) = rest.strip_prefix("result: ") {
                 if let Some(parsed) = parse_summary(summary) {
@@ -66,8 +78,46 @@ pub fn parse_report(stdout: &str) -> Report {
             report.results.push((name.to_string(), outcome));
         }
     }
-    report.failure_output = failure_blocks(stdout);
+    let failed: Vec<&str> = report
+        .results
+        .iter()
+        .filter(|(_, outcome)| *outcome == Outcome::Failed)
+        .map(|(name, _)| name.as_str())
+        .collect();
+    // libtest ends the section by listing the failed tests again, in the
+    // order they were reported; the last such list is the real one.
+    let list: String = std::iter::once("failures:\n".to_string())
+        .chain(failed.iter().map(|name| format!("    {name}\n")))
+        .collect();
+    let (section, trailer) = match rest.rfind(&format!("\n{list}")) {
+        Some(at) if !failed.is_empty() => (&rest[..at + 1], &rest[at + 1 + list.len()..]),
+        // No list to anchor on (no failures, or a report cut short): what
+        // follows the results is read as libtest's own.
+        _ => ("", rest),
+    };
+    for line in trailer.lines() {
+        if let Some(summary) = line.strip_prefix("test result: ")
+            && let Some(parsed) = parse_summary(summary)
+        {
+            report.summaries.push(parsed);
+        }
+    }
+    report.failure_output = if section.is_empty() {
+        failure_blocks(rest, &failed, true)
+    } else {
+        failure_blocks(section, &failed, false)
+    };
     report
+}
+
+/// The byte offsets at which each line of `text` starts.
+fn line_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
+    std::iter::once(0).chain(text.match_indices('\n').map(|(at, _)| at + 1))
+}
+
+/// `NAME` of a `---- NAME stdout ----` line.
+fn is_block_heading(line: &str) -> Option<&str> {
+    line.strip_prefix("---- ")?.strip_suffix(" stdout ----")
 }
 
 /// `ok. 3 passed; 0 failed; 1 ignored; ...` -> (true, 3, 0, 1)
@@ -96,34 +146,38 @@ fn parse_summary(text: &str) -> Option<(bool, usize, usize, usize)> {
     Some((ok, passed?, failed?, ignored))
 }
 
-/// The `---- NAME stdout ----` blocks of the `failures:` section.
-fn failure_blocks(stdout: &str) -> BTreeMap<String, String> {
+/// Each failed test's block (`---- NAME stdout ----` and what follows) in
+/// `section`. libtest prints the blocks in the order the tests failed, so
+/// each block runs to the heading of the next failed test, whatever its own
+/// text holds (another report's headings included). `unanchored`: the
+/// section's end was not found, so the last block stops at the last
+/// `failures:` line.
+fn failure_blocks(section: &str, failed: &[&str], unanchored: bool) -> BTreeMap<String, String> {
     let mut blocks = BTreeMap::new();
-    let Some(start) = stdout.find("\nfailures:\n") else {
-        return blocks;
-    };
-    let section = &stdout[start + "\nfailures:\n".len()..];
-    // The section ends where libtest lists the failing names again.
-    let section = section
-        .find("\nfailures:\n")
-        .map_or(section, |end| &section[..end]);
-    let mut current: Option<(String, String)> = None;
-    for line in section.lines() {
-        if let Some(name) = line
-            .strip_prefix("---- ")
-            .and_then(|rest| rest.strip_suffix(" stdout ----"))
+    let mut from = 0;
+    let starts: Vec<(usize, &str)> = failed
+        .iter()
+        .filter_map(|name| {
+            let heading = format!("---- {name} stdout ----\n");
+            let found = line_starts(section)
+                .filter(|&at| at >= from)
+                .find(|&at| section[at..].starts_with(&heading))?;
+            from = found + heading.len();
+            Some((found, *name))
+        })
+        .collect();
+    for (i, (at, name)) in starts.iter().enumerate() {
+        let body_start = at + format!("---- {name} stdout ----\n").len();
+        let body_end = starts.get(i + 1).map_or(section.len(), |(next, _)| *next);
+        let mut text = section[body_start..body_end].to_string();
+        // The last block runs to where libtest lists the names again.
+        if unanchored
+            && i + 1 == starts.len()
+            && let Some(end) = text.rfind("\nfailures:\n")
         {
-            if let Some((name, text)) = current.take() {
-                blocks.insert(name, text.trim().to_string());
-            }
-            current = Some((name.to_string(), String::new()));
-        } else if let Some((_, text)) = current.as_mut() {
-            text.push_str(line);
-            text.push('\n');
+            text.truncate(end);
         }
-    }
-    if let Some((name, text)) = current {
-        blocks.insert(name, text.trim().to_string());
+        blocks.insert(name.to_string(), text.trim().to_string());
     }
     blocks
 }
@@ -311,5 +365,35 @@ mod tests {
             judge(&lying, &expected(), true),
             Judgement::Inconsistent(_)
         ));
+    }
+
+    #[test]
+    fn a_report_quoted_in_a_failure_is_not_read_as_this_one() {
+        // A check ran a test program under valgrind, and its panic message
+        // quotes that program's whole report (lesson 9 did).
+        let nested = "running 1 test\ntest t::check ... ok\n\nfailures:\n\n---- t::check stdout ----\nboom\n\nfailures:\n    t::check\n\ntest result: FAILED. 0 passed; 1 failed; 0 ignored\n";
+        let stdout = format!(
+            "\nrunning 2 tests\ntest a ... ok\ntest m::b ... FAILED\n\nfailures:\n\n---- m::b stdout ----\nthread 'm::b' panicked at tests/c.rs:3:5:\nvalgrind said:\n{nested}\n\nfailures:\n    m::b\n\ntest result: FAILED. 1 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.01s\n\n"
+        );
+        let report = parse_report(&stdout);
+        assert_eq!(
+            report.results,
+            vec![("a".into(), Outcome::Ok), ("m::b".into(), Outcome::Failed)]
+        );
+        assert_eq!(report.summaries, vec![(false, 1, 1, 0)]);
+        let output = &report.failure_output["m::b"];
+        assert!(output.contains("test t::check ... ok"), "{output}");
+        assert!(output.contains("test result: FAILED. 0 passed"), "{output}");
+        assert_eq!(
+            judge(&report, &expected(), false),
+            Judgement::Failed(vec!["m::b".into()])
+        );
+    }
+
+    #[test]
+    fn results_printed_after_the_failures_section_starts_do_not_count() {
+        let stdout = "test a ... FAILED\n\nfailures:\n\n---- a stdout ----\ntest m::b ... ok\n\nfailures:\n    a\n\ntest result: FAILED. 0 passed; 1 failed; 0 ignored\n";
+        let report = parse_report(stdout);
+        assert_eq!(report.results, vec![("a".into(), Outcome::Failed)]);
     }
 }

@@ -9,6 +9,7 @@
 
 use std::path::{Component, Path, PathBuf};
 
+use crate::workbook::Lesson;
 use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 
 /// Everything in `lesson_dir`'s editable `files` that reaches outside
@@ -326,6 +327,19 @@ fn judge(reach: &Reach, dir: &Path, lesson_dir: &Path) -> Option<String> {
             "{what}, which cannot be checked to stay in the lesson"
         )),
     }
+}
+
+/// Does `lesson`'s build script run code the learner wrote: a `build.rs`
+/// they edit, or one whose code names one of their files (lesson 11's
+/// compiles in the learner's bindgen options)? No build script, no learner
+/// code at build time: lesson code is compiled then, never run.
+pub fn build_script_runs_learner_code(root: &Path, lesson: &Lesson) -> bool {
+    let build_rs = Path::new("build.rs");
+    if lesson.editable.iter().any(|file| file == build_rs) {
+        return true;
+    }
+    // A protected build.rs: the instructor's, as laid in the workspace.
+    names_any(&lesson.exercise_dir(root).join(build_rs), &lesson.editable)
 }
 
 #[cfg(test)]

@@ -275,6 +275,24 @@ fn main() {
         )
     });
 
+    // 9. Learner code that prints the words of a machine fault, to turn its
+    // failure into "cannot run here" (not the learner's, and the batch's
+    // exit 2): a build script, and a compile error.
+    cheater("claims_no_compiler", &|s| {
+        write(
+            s,
+            "exercises/03_twice/build.rs",
+            "fn main() {\n    eprintln!(\"error occurred in cc-rs: failed to find tool \\\"cc\\\": \\\n     No such file or directory (is `cc` installed?)\");\n    println!(\"cargo::error=environment: libclang is not installed\");\n    std::process::exit(1);\n}\n",
+        )
+    });
+    cheater("claims_no_linker", &|s| {
+        write(
+            s,
+            "exercises/01_answer/src/lib.rs",
+            "compile_error!(\"linker `cc` not found\");\npub fn answer() -> i32 { 42 }\n",
+        )
+    });
+
     // Each cheater is followed by an honest submission, in the same job.
     let mut args: Vec<PathBuf> = Vec::new();
     for (name, path) in &cheaters {
@@ -677,4 +695,24 @@ fn workflows_give_learner_code_no_token_and_splice_no_input() {
             }
         }
     }
+}
+
+#[test]
+fn learner_code_cannot_call_its_failure_the_machines() {
+    let Some(batch) = batch() else { return };
+    contained(
+        batch,
+        "claims_no_compiler",
+        ["passed", "passed", "compile_error"],
+    );
+    contained(
+        batch,
+        "claims_no_linker",
+        ["compile_error", "passed", "passed"],
+    );
+    assert!(
+        detail(batch, "claims_no_linker", 0).contains("linker `cc` not found"),
+        "{}",
+        detail(batch, "claims_no_linker", 0)
+    );
 }

@@ -274,7 +274,7 @@ impl<'a> Grader<'a> {
         env.learner_writes_target = confinement.unconfined;
         let mut own_targets = BTreeMap::new();
         for lesson in &workbook.lessons {
-            if build_script_runs_learner_code(&root, lesson) {
+            if crate::reach::build_script_runs_learner_code(&root, lesson) {
                 let own = CheckEnv {
                     target_dir: Some(job_dir.join(format!("target-{}", lesson.dir_name))),
                     learner_writes_target: true,
@@ -832,19 +832,6 @@ fn forget_build(target: &Path, package: &str) {
     }
 }
 
-/// Does `lesson`'s build script run code the learner wrote: a `build.rs`
-/// they edit, or one whose code names one of their files (lesson 11's
-/// compiles in the learner's bindgen options)? No build script, no learner
-/// code at build time: lesson code is compiled then, never run.
-fn build_script_runs_learner_code(root: &Path, lesson: &Lesson) -> bool {
-    let build_rs = Path::new("build.rs");
-    if lesson.editable.iter().any(|file| file == build_rs) {
-        return true;
-    }
-    // A protected build.rs: the instructor's, as laid in the workspace.
-    crate::reach::names_any(&lesson.exercise_dir(root).join(build_rs), &lesson.editable)
-}
-
 fn lesson_result(
     lesson: &Lesson,
     verdict: GradeVerdict,
@@ -904,26 +891,41 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         lesson.editable = vec!["src/options.rs".into()];
         // No build script: lesson code is compiled, never run, while building.
-        assert!(!build_script_runs_learner_code(tmp.path(), &lesson));
+        assert!(!crate::reach::build_script_runs_learner_code(
+            tmp.path(),
+            &lesson
+        ));
         std::fs::write(dir.join("build.rs"), "fn main() { cc::Build::new(); }").unwrap();
-        assert!(!build_script_runs_learner_code(tmp.path(), &lesson));
+        assert!(!crate::reach::build_script_runs_learner_code(
+            tmp.path(),
+            &lesson
+        ));
         // One whose comments name a learner's file runs none of it.
         std::fs::write(
             dir.join("build.rs"),
             "//! Links the block in src/options.rs.\nfn main() {}",
         )
         .unwrap();
-        assert!(!build_script_runs_learner_code(tmp.path(), &lesson));
+        assert!(!crate::reach::build_script_runs_learner_code(
+            tmp.path(),
+            &lesson
+        ));
         // One that pulls in a learner's file.
         std::fs::write(
             dir.join("build.rs"),
             "#[path = \"src/options.rs\"] mod options;",
         )
         .unwrap();
-        assert!(build_script_runs_learner_code(tmp.path(), &lesson));
+        assert!(crate::reach::build_script_runs_learner_code(
+            tmp.path(),
+            &lesson
+        ));
         // One the learner writes.
         lesson.editable = vec!["build.rs".into()];
-        assert!(build_script_runs_learner_code(tmp.path(), &lesson));
+        assert!(crate::reach::build_script_runs_learner_code(
+            tmp.path(),
+            &lesson
+        ));
     }
 
     #[test]
