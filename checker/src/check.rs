@@ -188,10 +188,25 @@ pub(crate) fn report(verdict: Verdict, details: impl Into<String>) -> Report {
         elapsed: Duration::ZERO,
         listed: Vec::new(),
         warnings: Vec::new(),
+        skipped: Vec::new(),
     }
 }
 
 fn run_steps(env: &CheckEnv, lesson: &Lesson, compiled: &mut Compiled) -> Report {
+    // 0. Files no compiler can read (a FIFO would hang it, a device never
+    // end) are said before anything reads them.
+    let unusable = unusable_files(&env.root, &lesson.exercise_dir(&env.root));
+    if !unusable.is_empty() {
+        return report(
+            Verdict::CompileError,
+            format!(
+                "{}\nA lesson's files must be ordinary source files. `git checkout -- PATH` \
+                 restores a file as shipped (`cargo run -p checker -- reset LESSON` the whole \
+                 exercise, keeping a backup).",
+                unusable.join("\n")
+            ),
+        );
+    }
     // 0. Code that reads files from outside its lesson is never compiled.
     let reaches =
         crate::reach::outside_reaches(&env.root, &lesson.exercise_dir(&env.root), &lesson.editable);
@@ -284,6 +299,7 @@ fn run_steps(env: &CheckEnv, lesson: &Lesson, compiled: &mut Compiled) -> Report
     });
     let mut failures = Vec::new();
     let mut listed = Vec::new();
+    let mut skipped = Vec::new();
     for (test, result) in artifacts.tests.iter().zip(test_runs) {
         // One test program's code may have changed another's while they ran
         // side by side (where nothing makes them read-only): whatever that
@@ -297,6 +313,7 @@ fn run_steps(env: &CheckEnv, lesson: &Lesson, compiled: &mut Compiled) -> Report
             Ok(result) => {
                 failures.extend(result.failures);
                 warnings.extend(result.warnings);
+                skipped.extend(result.skipped);
                 listed.push((test.target.clone(), result.expected));
             }
             Err(environment) => return *environment,
@@ -351,6 +368,7 @@ fn run_steps(env: &CheckEnv, lesson: &Lesson, compiled: &mut Compiled) -> Report
     };
     result.listed = listed;
     result.warnings = warnings;
+    result.skipped = skipped;
     result
 }
 
@@ -368,6 +386,53 @@ fn left_running(run: &RunOutput, what: &str) -> Option<String> {
             if run.strays == 1 { "" } else { "es" }
         )
     })
+}
+
+/// The lesson crate's entries that are neither folders, links nor regular
+/// files of a source file's size, each with what it is, relative to `root`.
+/// The walk keeps its own stack and stops after a bounded number of entries.
+fn unusable_files(root: &Path, crate_dir: &Path) -> Vec<String> {
+    const MAX_ENTRIES: usize = 20_000;
+    let mut found = Vec::new();
+    let mut todo = vec![crate_dir.to_path_buf()];
+    let mut seen = 0;
+    while let Some(dir) = todo.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            seen += 1;
+            if seen > MAX_ENTRIES {
+                return found;
+            }
+            let path = entry.path();
+            let Ok(meta) = std::fs::symlink_metadata(&path) else {
+                continue;
+            };
+            let kind = meta.file_type();
+            let shown = path.strip_prefix(root).unwrap_or(&path).display();
+            if kind.is_dir() {
+                if entry.file_name() != "target" {
+                    todo.push(path);
+                }
+            } else if kind.is_symlink() {
+                // Links are reach.rs's to judge.
+            } else if !kind.is_file() {
+                found.push(format!(
+                    "{shown} is not a file (a FIFO, a socket or a device)."
+                ));
+            } else if meta.len() > crate::progress::MAX_LESSON_FILE_BYTES
+                && path.extension().is_some_and(|ext| ext == "rs")
+            {
+                found.push(format!(
+                    "{shown} is {} MiB: far larger than any source file.",
+                    meta.len() >> 20
+                ));
+            }
+        }
+    }
+    found.sort();
+    found
 }
 
 /// What a thread of a scope returned (its panic goes on in the caller).
@@ -397,6 +462,8 @@ struct TestProgramResult {
     expected: BTreeSet<String>,
     failures: Vec<Failure>,
     warnings: Vec<String>,
+    /// Checks that said they did not run (a tool was missing).
+    skipped: Vec<String>,
 }
 
 /// What a test program that is not what cargo built says: nothing that
@@ -415,6 +482,7 @@ fn tampered(test: &TestProgram) -> TestProgramResult {
         warnings: vec![format!(
             "the compiled program of {file} was changed while the lesson ran"
         )],
+        skipped: Vec::new(),
     }
 }
 
@@ -440,6 +508,7 @@ fn run_test_program(
         expected: BTreeSet::new(),
         failures: Vec::new(),
         warnings: Vec::new(),
+        skipped: Vec::new(),
     };
     let start_command = || {
         let mut command = Command::new(&test.path);
@@ -483,6 +552,7 @@ fn run_test_program(
         .run(start_command(), Step::Run, env.limits)
         .map_err(cannot_start)?;
     result.warnings.extend(left_running(&run, &file));
+    result.skipped = crate::verdict::skipped_checks(&run.stderr);
     let parsed = libtest::parse_report(&run.stdout);
     let judgement = libtest::judge(&parsed, &result.expected, run.success());
     // Each failing test, with its own output.
@@ -867,6 +937,30 @@ mod tests {
             ..run(Ending::Exited(0))
         };
         assert_eq!(left_running(&none, "p"), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_or_a_huge_file_in_a_lesson_is_named_without_reading_it() {
+        let tmp = tempfile::tempdir().unwrap();
+        let src = tmp.path().join("exercises/01_x/src");
+        std::fs::create_dir_all(&src).unwrap();
+        std::fs::write(src.join("main.rs"), "fn main() {}").unwrap();
+        let fifo = src.join("lib.rs");
+        let c_path = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: mkfifo on a NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o644) }, 0);
+        let huge = std::fs::File::create(src.join("big.rs")).unwrap();
+        huge.set_len(64 << 20).unwrap();
+        let found = unusable_files(tmp.path(), &tmp.path().join("exercises/01_x"));
+        assert_eq!(
+            found,
+            vec![
+                "exercises/01_x/src/big.rs is 64 MiB: far larger than any source file.".to_string(),
+                "exercises/01_x/src/lib.rs is not a file (a FIFO, a socket or a device)."
+                    .to_string(),
+            ]
+        );
     }
 
     #[test]

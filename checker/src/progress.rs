@@ -23,6 +23,9 @@ use crate::workbook::Lesson;
 
 const VERSION: u32 = 2;
 
+/// The largest lesson file the checker reads: source files are kilobytes.
+pub const MAX_LESSON_FILE_BYTES: u64 = 4 << 20;
+
 /// How long a save waits for another checker to finish its own.
 const LOCK_WAIT: Duration = Duration::from_secs(10);
 
@@ -228,6 +231,58 @@ impl Drop for Lock {
     }
 }
 
+/// The progress file as it was before a check ran learner code. Only the
+/// checker records verdicts: what lesson code writes there while it runs (a
+/// forged pass for every lesson) is put back afterwards. A save by another
+/// checker in that moment is undone too; that checker keeps its verdict in
+/// memory and saves it again with its next one.
+pub struct Snapshot {
+    root: PathBuf,
+    bytes: Option<Vec<u8>>,
+    fingerprint: Option<crate::check::Fingerprint>,
+}
+
+impl Snapshot {
+    pub fn take(root: &Path) -> Snapshot {
+        let file = path(root);
+        let fingerprint = crate::check::Fingerprint::of(&file);
+        // Only a regular file is read (never a FIFO someone put there).
+        let bytes = std::fs::symlink_metadata(&file)
+            .is_ok_and(|meta| meta.is_file())
+            .then(|| std::fs::read(&file).ok())
+            .flatten();
+        Snapshot {
+            root: root.to_path_buf(),
+            bytes,
+            fingerprint,
+        }
+    }
+
+    /// Puts the progress file back as it was, if it changed; says whether
+    /// it had.
+    pub fn undo_changes(&self) -> bool {
+        let file = path(&self.root);
+        if crate::check::Fingerprint::of(&file) == self.fingerprint {
+            return false;
+        }
+        let Ok(_lock) = Lock::acquire(&lock_path(&self.root)) else {
+            return true;
+        };
+        if std::fs::symlink_metadata(&file).is_ok_and(|meta| meta.is_dir()) {
+            let _ = std::fs::remove_dir_all(&file);
+        }
+        match &self.bytes {
+            Some(bytes) => {
+                let _ = write_atomically(&file, &String::from_utf8_lossy(bytes));
+            }
+            None => {
+                let _ = std::fs::remove_file(&file);
+            }
+        }
+        true
+    }
+}
+
 /// What a lesson's editable files hold, as a short string: equal strings mean
 /// the same files (a missing file counts as a difference too).
 pub fn fingerprint(root: &Path, lesson: &Lesson) -> String {
@@ -235,6 +290,16 @@ pub fn fingerprint(root: &Path, lesson: &Lesson) -> String {
     let mut total = 0u64;
     for path in lesson.editable_paths() {
         hasher.update(path.to_string_lossy().as_bytes());
+        // A FIFO would block the read forever, a device never end: only a
+        // regular file of a source file's size is read.
+        let meta = std::fs::metadata(root.join(&path));
+        if let Ok(meta) = &meta
+            && (!meta.is_file() || meta.len() > MAX_LESSON_FILE_BYTES)
+        {
+            hasher.update(b"\0not-a-source-file\0");
+            hasher.update(&meta.len().to_le_bytes());
+            continue;
+        }
         match std::fs::read(root.join(&path)) {
             Ok(bytes) => {
                 total += bytes.len() as u64;

@@ -51,7 +51,17 @@ pub fn run_compiled_check(
     fingerprint: String,
     compiled: &mut Compiled,
 ) -> Checked {
-    let report = check_compiled(env, lesson, compiled);
+    let progress_before = progress::Snapshot::take(&env.root);
+    let mut report = check_compiled(env, lesson, compiled);
+    if progress_before.undo_changes() {
+        let note = format!(
+            "{} was changed while the lesson's code ran; the checker put it back (only the \
+             checker records verdicts).",
+            progress::path(std::path::Path::new("")).display()
+        );
+        report.details = format!("{}\n\nNote: {note}\n", report.details.trim_end());
+        report.warnings.push(note);
+    }
     Checked {
         lesson: lesson.clone(),
         fingerprint,

@@ -110,14 +110,36 @@ pub fn report_text(workbook: &Workbook, lesson: &Lesson, report: &Report) -> Str
 /// loop keeps on screen), then the output that matters and where to look.
 pub fn report_parts(workbook: &Workbook, lesson: &Lesson, report: &Report) -> (String, String) {
     let mut verdict = String::new();
+    let skipped = &report.skipped;
+    // A pass with checks that did not run is a pass of what ran: said in
+    // the verdict line itself, never only further down.
+    let but = match skipped.len() {
+        0 => String::new(),
+        _ if !report.verdict.passed() => String::new(),
+        1 => ", but 1 check did not run".into(),
+        n => format!(", but {n} checks did not run"),
+    };
     let _ = writeln!(
         verdict,
-        "{} {} ({:.2} s)",
+        "{} {}{but} ({:.2} s)",
         mark(&report.verdict),
         report.verdict.label(),
         report.elapsed.as_secs_f64()
     );
-    let _ = writeln!(verdict, "{}", report.verdict.advice());
+    if report.verdict.passed() && !skipped.is_empty() {
+        let _ = writeln!(
+            verdict,
+            "Everything that ran is right, but not every check could run on this machine:"
+        );
+    } else {
+        let _ = writeln!(verdict, "{}", report.verdict.advice());
+        if !skipped.is_empty() {
+            let _ = writeln!(verdict, "Not every check could run on this machine:");
+        }
+    }
+    for skip in skipped {
+        let _ = writeln!(verdict, "  - {skip}");
+    }
     let mut out = String::new();
     if !report.details.trim().is_empty() {
         let details = summary::for_learner(&report.details, &c_sources(workbook));
@@ -298,6 +320,31 @@ mod tests {
             shown,
             "# Title\n\n```rust\nlet x = 1;\n#[derive(Debug)]\nstruct S;\n```\n\n```sh\n# a shell comment\n```\nWhy?\n"
         );
+    }
+
+    #[test]
+    fn a_pass_with_checks_that_did_not_run_says_so_in_its_verdict_line() {
+        let lesson = Lesson::for_tests("07_c_strings");
+        let workbook = Workbook {
+            root: std::path::PathBuf::from("/nowhere"),
+            lessons: vec![lesson.clone()],
+        };
+        let mut report = crate::check::report(Verdict::Passed, "");
+        report.skipped = vec!["leaks::no_leak: valgrind is not installed".into()];
+        let (verdict, _) = report_parts(&workbook, &lesson, &report);
+        let mut lines = verdict.lines();
+        assert!(
+            lines
+                .next()
+                .unwrap()
+                .starts_with("PASS passed, but 1 check did not run ("),
+            "{verdict}"
+        );
+        assert!(!verdict.contains("Everything the lesson checks is right"));
+        assert!(verdict.contains("  - leaks::no_leak: valgrind is not installed"));
+        report.skipped.clear();
+        let (verdict, _) = report_parts(&workbook, &lesson, &report);
+        assert!(verdict.contains("Everything the lesson checks is right"));
     }
 
     #[test]

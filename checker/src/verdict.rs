@@ -192,6 +192,28 @@ pub struct Report {
     /// processes left running, a report that did not add up, code reaching
     /// outside its lesson.
     pub warnings: Vec<String>,
+    /// Checks that did not run here, each with why (`t::leak_check: valgrind
+    /// is not installed`), from their `SKIPPED` lines: a pass with these is
+    /// a pass of what ran, and says so.
+    pub skipped: Vec<String>,
+}
+
+/// The line a check prints on stderr when a tool it needs is missing
+/// (`workbook_support::testing::skip_without`).
+pub const SKIPPED_PREFIX: &str = "SKIPPED ";
+
+/// The skipped checks a test program's stderr names.
+pub fn skipped_checks(stderr: &str) -> Vec<String> {
+    stderr
+        .lines()
+        .filter_map(|line| line.strip_prefix(SKIPPED_PREFIX))
+        .map(|rest| {
+            // The advice to CI that follows ("Set ... to make this a
+            // failure.") is for authors.
+            let rest = rest.split(" (Set ").next().unwrap_or(rest);
+            rest.trim_end_matches('.').to_string()
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -233,6 +255,16 @@ mod tests {
         };
         assert!(crash.label().contains("STATUS_ACCESS_VIOLATION"));
         assert!(crash.advice().contains("null or dangling pointer"));
+    }
+
+    #[test]
+    fn skipped_checks_are_read_from_their_lines() {
+        let stderr = "noise\nSKIPPED t::no_leak: valgrind is not installed. (Set FFI_WORKBOOK_REQUIRE_TOOLS=valgrind to make this a failure.)\n";
+        assert_eq!(
+            skipped_checks(stderr),
+            vec!["t::no_leak: valgrind is not installed".to_string()]
+        );
+        assert!(skipped_checks("all fine\n").is_empty());
     }
 
     #[test]

@@ -196,3 +196,74 @@ fn a_read_only_progress_folder_still_gives_the_verdict() {
     }
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
+
+/// Lesson code that forges the progress file while it is checked (a pass
+/// for every lesson, with the fingerprints of their current files) gains
+/// nothing: only the checker records verdicts.
+#[test]
+fn lesson_code_cannot_record_passes() {
+    let course = course("progress-forged");
+    // Lesson 2 passed once, then was put back unsolved: no pass on record.
+    let unsolved = std::fs::read(course.join("exercises/02_double/src/lib.rs")).unwrap();
+    solve(&course, "02_double");
+    common::checker(&course)
+        .args(["run", "2"])
+        .assert()
+        .success();
+    std::fs::write(course.join("exercises/02_double/src/lib.rs"), &unsolved).unwrap();
+    common::checker(&course).args(["run", "2"]).assert().code(1);
+    // Lesson 1's code writes a pass for both lessons into the progress file.
+    let progress = progress_file(&course);
+    let forged = r#"{"version": 2, "passed": {"greet": "FORGED", "double": "FORGED"}}"#;
+    let forge = format!(
+        "pub fn greeting(name: &str) -> String {{\n    \
+         std::fs::write({progress:?}, {forged:?}).unwrap();\n    \
+         format!(\"Hello, {{name}}!\")\n}}\n"
+    );
+    std::fs::write(course.join("exercises/01_greet/src/lib.rs"), forge).unwrap();
+    let before = std::fs::read_to_string(&progress).unwrap();
+    common::checker(&course)
+        .args(["run", "1"])
+        .assert()
+        .stdout(predicate::str::contains(
+            ".workbook/progress.json was changed while the lesson's code ran",
+        ));
+    let after = std::fs::read_to_string(&progress).unwrap();
+    assert!(!after.contains("FORGED"), "{after}");
+    assert!(
+        !after.contains("\"double\""),
+        "lesson 2 never passed: {after}\n(before: {before})"
+    );
+}
+
+/// A FIFO in place of a lesson file gets a clear message from every
+/// command that reads it, and hangs none of them.
+#[cfg(unix)]
+#[test]
+fn a_fifo_in_place_of_a_lesson_file_is_named_and_hangs_nothing() {
+    let course = course("progress-fifo-lesson");
+    let file = course.join("exercises/01_greet/src/lib.rs");
+    std::fs::remove_file(&file).unwrap();
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&file)
+            .status()
+            .unwrap()
+            .success()
+    );
+    common::checker_with_timeout(&course, 60)
+        .arg("list")
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("greet"));
+    common::checker_with_timeout(&course, 60)
+        .args(["run", "1"])
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("FAIL compile error"))
+        .stdout(predicate::str::contains(
+            "exercises/01_greet/src/lib.rs is not a file (a FIFO, a socket or a device)",
+        ));
+}

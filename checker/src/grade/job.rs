@@ -856,8 +856,15 @@ fn lesson_result(
 /// What the checker would tell the learner: the verdict, what it usually
 /// means, and the output that shows it.
 fn detail(report: &Report) -> String {
+    // Checks that did not run are said, in a pass too: the grading machine
+    // lacks a tool, and the grade counts only what ran.
+    let not_run: String = report
+        .skipped
+        .iter()
+        .map(|skip| format!("\nNot run on the grading machine: {skip}."))
+        .collect();
     if report.verdict.passed() {
-        return String::new();
+        return not_run.trim_start().to_string();
     }
     let mut text = String::new();
     if GradeVerdict::from_check(&report.verdict) == GradeVerdict::Error {
@@ -872,6 +879,7 @@ fn detail(report: &Report) -> String {
         text.push_str("\n\n");
         text.push_str(report.details.trim_end());
     }
+    text.push_str(&not_run);
     cut(&text, 60)
 }
 
