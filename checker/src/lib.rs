@@ -19,7 +19,8 @@
 //! - `grade`: grading a class (in the sandbox, `sandbox`; with learner code
 //!   read for what it reaches, `reach`; libtest's reports read by `libtest`);
 //! - `template`: the learners' repository, without the answers;
-//! - `tools`: the checker's own probes of the machine's tools.
+//! - `tools`: the checker's own probes of the machine's tools;
+//! - `text`: text a submission wrote, made safe to show.
 
 pub mod c_build;
 pub mod check;
@@ -38,6 +39,7 @@ pub mod screen;
 pub mod session;
 pub mod summary;
 pub mod template;
+pub mod text;
 pub mod tools;
 pub mod ui;
 pub mod verdict;

@@ -293,6 +293,19 @@ fn main() {
         )
     });
 
+    // 10. Text that would rewrite the instructor's screen or a Markdown
+    // summary: escapes that clear the terminal and print a forged row, a
+    // fence that closes the report's, in the program's output, its panic
+    // and the name of a file it adds.
+    cheater("injects_text", &|s| {
+        write(
+            s,
+            "exercises/02_greeting/src/main.rs",
+            "fn main() {\n    print!(\"\\x1b[2J\\x1b[H| honest | 3/3 |\\n```\\n\");\n    panic!(\"```\\n\\x1b[31mforged\");\n}\n",
+        );
+        write(s, "exercises/02_greeting/notes\u{1b}[2J.txt", "x");
+    });
+
     // Each cheater is followed by an honest submission, in the same job.
     let mut args: Vec<PathBuf> = Vec::new();
     for (name, path) in &cheaters {
@@ -715,4 +728,26 @@ fn learner_code_cannot_call_its_failure_the_machines() {
         "{}",
         detail(batch, "claims_no_linker", 0)
     );
+}
+
+#[test]
+fn text_a_submission_writes_is_made_safe_before_anyone_sees_it() {
+    let Some(batch) = batch() else { return };
+    let sub = submission(batch, "injects_text");
+    assert_eq!(verdicts(sub)[1], "crashed", "{sub:#}");
+    assert!(!batch.stdout.contains('\u{1b}'), "{}", batch.stdout);
+    let json = sub.to_string();
+    assert!(!json.contains("\\u001b"), "{json}");
+    assert!(!json.contains("```"), "{json}");
+    let detail = detail(batch, "injects_text", 1);
+    assert!(detail.contains("| honest | 3/3 |"), "{detail}");
+    let added = flags(sub, "file_not_taken");
+    assert!(
+        added
+            .iter()
+            .any(|f| f.contains(r#""exercises/02_greeting/notes\u{1b}[2J.txt""#)),
+        "{added:?}"
+    );
+    let honest = submission(batch, "honest_after_injects_text");
+    assert_eq!(honest["score"], 3, "{honest:#}");
 }

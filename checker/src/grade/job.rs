@@ -496,6 +496,7 @@ impl<'a> Grader<'a> {
         }
         report.score = report.lessons.iter().map(|l| l.points).sum();
         report.seconds = start.elapsed().as_secs_f64();
+        made_safe(&mut report);
         report
     }
 
@@ -829,6 +830,23 @@ fn forget_build(target: &Path, package: &str) {
                 }
             }
         }
+    }
+}
+
+/// Every text of a submission's report that its files or its code could
+/// have written, made safe to show (text.rs), once, before any report,
+/// table or summary is made of it.
+fn made_safe(report: &mut SubmissionReport) {
+    use crate::text::{quoted_path, sanitize, sanitize_line};
+    // (Flags' paths were quoted when made: Flag::new.)
+    report.name = sanitize_line(&report.name);
+    report.source = quoted_path(&report.source);
+    report.error = report.error.as_deref().map(sanitize);
+    for flag in &mut report.flags {
+        flag.message = sanitize_line(&flag.message);
+    }
+    for lesson in &mut report.lessons {
+        lesson.detail = sanitize(&lesson.detail);
     }
 }
 

@@ -120,7 +120,8 @@ pub struct Flag {
 
 impl Flag {
     pub fn new(kind: FlagKind, path: Option<&Path>, what: String) -> Flag {
-        let path = path.map(|p| p.to_string_lossy().replace('\\', "/"));
+        // A path a submission chose: quoted when it holds odd characters.
+        let path = path.map(|p| crate::text::quoted_path(&p.to_string_lossy().replace('\\', "/")));
         let message = match &path {
             Some(path) => format!("{path} {what}"),
             None => what,
