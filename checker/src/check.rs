@@ -144,6 +144,11 @@ impl CheckEnv {
                 },
             )
             .env("INSTA_WORKSPACE_ROOT", &self.root)
+            // `cargo run -p checker` gave the checker its own package's
+            // folder; a lesson's programs find their workbook from the
+            // folder they run in (workbook_support::workbook_root), which
+            // for a scratch copy or a submission is not the checker's.
+            .env_remove("CARGO_MANIFEST_DIR")
             .env("LC_ALL", "C");
         if !self.color {
             command.env("NO_COLOR", "1").env("CLICOLOR_FORCE", "0");

@@ -367,7 +367,7 @@ mod tests {
     /// README replaces the authors', and a solved exercise is refused.
     #[test]
     fn the_workbooks_template_holds_no_answer() {
-        let workbook = Workbook::load(&crate::workbook::built_from()).unwrap();
+        let workbook = Workbook::load(&crate::workbook::source_workbook()).unwrap();
         let Ok(committed) = committed_files(&workbook.root) else {
             // Not a git clone (a source archive): nothing to make a template from.
             return;
@@ -416,7 +416,7 @@ mod tests {
     /// needs its step in classroom.yml, or learners never see its point.
     #[test]
     fn classroom_autograding_reports_every_lesson() {
-        let root = crate::workbook::built_from();
+        let root = crate::workbook::source_workbook();
         let workbook = Workbook::load(&root).unwrap();
         let workflow = std::fs::read_to_string(root.join(LEARNERS_WORKFLOW)).unwrap();
         let runners: Vec<String> = workbook

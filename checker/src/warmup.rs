@@ -159,7 +159,7 @@ mod tests {
 
     #[test]
     fn a_lesson_needs_its_dependencies() {
-        let root = crate::workbook::built_from();
+        let root = crate::workbook::source_workbook();
         let workbook = crate::workbook::Workbook::load(&root).unwrap();
         let env = CheckEnv::for_workbook(
             &root,

@@ -7,7 +7,7 @@
 //! `testing` module holds the checks several lessons make the same way.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub mod memcheck;
 pub mod testing;
@@ -17,12 +17,38 @@ pub mod testing;
 /// workbook's own `build/` folder is used.
 pub const C_DIR_ENV: &str = "FFI_WORKBOOK_C_DIR";
 
+/// The workbook the running program belongs to, found when it runs: up from
+/// the package cargo runs it for (`CARGO_MANIFEST_DIR`, which `cargo test`
+/// and `cargo run` set), else up from the current folder (the checker runs
+/// a lesson's programs in its crate). Nothing is compiled in: a test
+/// program built by one clone and run in another finds the other's C.
+pub fn workbook_root() -> Option<PathBuf> {
+    let starts = [
+        std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from),
+        std::env::current_dir().ok(),
+    ];
+    starts.into_iter().flatten().find_map(|start| {
+        start
+            .ancestors()
+            .find(|dir| {
+                dir.join("exercises").is_dir()
+                    && dir.join("csrc").is_dir()
+                    && dir.join("Cargo.toml").is_file()
+            })
+            .map(Path::to_path_buf)
+    })
+}
+
+/// `rel` in the workbook (or, outside one, relative to the current folder).
+fn in_workbook(rel: &str) -> PathBuf {
+    workbook_root().unwrap_or_default().join(rel)
+}
+
 /// The folder that `checker build-c` and `make` write the C artifacts into.
 pub fn c_build_dir() -> PathBuf {
     match std::env::var_os(C_DIR_ENV) {
         Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        // This crate lives in `<workbook>/support`, so `build/` is one up.
-        _ => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../build")),
+        _ => in_workbook("build"),
     }
 }
 
@@ -84,7 +110,7 @@ pub const OUTPUT_DIR_ENV: &str = "FFI_WORKBOOK_OUT_DIR";
 pub fn output_dir() -> std::io::Result<PathBuf> {
     let dir = match std::env::var_os(OUTPUT_DIR_ENV) {
         Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../build/output")),
+        _ => in_workbook("build/output"),
     };
     std::fs::create_dir_all(&dir)?;
     Ok(dir)

@@ -172,7 +172,7 @@ pub fn available() -> bool {
 
 /// The workbook's folder, as the paths in valgrind's report spell it.
 fn workbook_root() -> PathBuf {
-    let here = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let here = crate::workbook_root().unwrap_or_default();
     std::fs::canonicalize(&here).unwrap_or(here)
 }
 

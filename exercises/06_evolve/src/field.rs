@@ -189,11 +189,13 @@ pub fn read_file(path: &Path) -> Result<Field, FieldError> {
     parse(&text)
 }
 
-/// Where the lesson's field file lives: `data/bottle.dat` in this crate.
+/// Where the lesson's field file lives: `data/bottle.dat` in this crate,
+/// in the workbook the program runs in (found when it runs: nothing of the
+/// folder it was compiled in is kept in it).
 pub fn bottle_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("data")
-        .join("bottle.dat")
+    workbook_support::workbook_root()
+        .unwrap_or_default()
+        .join("exercises/06_evolve/data/bottle.dat")
 }
 
 /// The temperature outside the bottle and inside it.
