@@ -35,6 +35,10 @@ const LOCK_WAIT: Duration = Duration::from_secs(10);
 pub struct Progress {
     version: u32,
     passed: BTreeMap<String, String>,
+    /// For a pass, the checks that did not run (a tool was missing): a pass
+    /// of what ran, and the list says so.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    not_run: BTreeMap<String, Vec<String>>,
 }
 
 /// Version 1 kept only the names: those passes are kept, with no
@@ -317,6 +321,7 @@ impl Progress {
         Progress {
             version: VERSION,
             passed: BTreeMap::new(),
+            not_run: BTreeMap::new(),
         }
     }
 
@@ -340,6 +345,19 @@ impl Progress {
                 self.passed.remove(&lesson.name);
             }
         }
+        self.not_run.remove(&lesson.name);
+    }
+
+    /// Records, with a pass just recorded, the checks that did not run.
+    pub fn record_not_run(&mut self, lesson: &Lesson, not_run: &[String]) {
+        if self.passed.contains_key(&lesson.name) && !not_run.is_empty() {
+            self.not_run.insert(lesson.name.clone(), not_run.to_vec());
+        }
+    }
+
+    /// The checks that did not run when `lesson` last passed.
+    pub fn not_run(&self, lesson: &Lesson) -> &[String] {
+        self.not_run.get(&lesson.name).map_or(&[], Vec::as_slice)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -456,5 +474,23 @@ mod tests {
         // SAFETY: mkfifo reads a NUL-terminated path that outlives the call.
         assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0);
         assert!(matches!(load(tmp.path()), Loaded::NotAFile { .. }));
+    }
+
+    #[test]
+    fn a_pass_remembers_the_checks_that_did_not_run_until_the_next_verdict() {
+        let tmp = tempfile::tempdir().unwrap();
+        let lesson = lesson("c_strings");
+        let skipped = vec!["t::leak: valgrind is not installed".to_string()];
+        update(tmp.path(), |p| {
+            p.record(&lesson, Some("1"));
+            p.record_not_run(&lesson, &skipped);
+        })
+        .unwrap();
+        let Loaded::Found(loaded) = load(tmp.path()) else {
+            panic!("saved progress")
+        };
+        assert_eq!(loaded.not_run(&lesson), skipped.as_slice());
+        let failed = update(tmp.path(), |p| p.record(&lesson, None)).unwrap();
+        assert!(failed.not_run(&lesson).is_empty());
     }
 }

@@ -114,6 +114,11 @@ impl Session {
             .state(lesson, &progress::fingerprint(&self.workbook.root, lesson))
     }
 
+    /// The checks that did not run when `lesson` last passed.
+    pub fn not_run(&self, lesson: &Lesson) -> &[String] {
+        self.progress.not_run(lesson)
+    }
+
     /// How many lessons pass on their current files.
     pub fn passed_count(&self) -> usize {
         self.workbook
@@ -145,21 +150,23 @@ impl Session {
             .verdict
             .passed()
             .then_some(checked.fingerprint.as_str());
-        self.save(&checked.lesson, passed_on);
+        self.save(&checked.lesson, passed_on, &checked.report.skipped);
     }
 
     /// Forgets a lesson's pass (its files were reset).
     pub fn forget(&mut self, lesson: &Lesson) {
-        self.save(lesson, None);
+        self.save(lesson, None, &[]);
     }
 
-    fn save(&mut self, lesson: &Lesson, passed_on: Option<&str>) {
+    fn save(&mut self, lesson: &Lesson, passed_on: Option<&str>, not_run: &[String]) {
+        let change = |progress: &mut Progress| {
+            progress.record(lesson, passed_on);
+            progress.record_not_run(lesson, not_run);
+        };
         // Kept in memory first: the session goes on with it even if the disk
         // refuses it.
-        self.progress.record(lesson, passed_on);
-        match progress::update(&self.workbook.root, |on_disk| {
-            on_disk.record(lesson, passed_on)
-        }) {
+        change(&mut self.progress);
+        match progress::update(&self.workbook.root, change) {
             Ok(saved) => {
                 self.progress = saved;
                 self.recorded = true;

@@ -212,7 +212,14 @@ pub fn list_text(session: &Session, selected: Option<usize>) -> String {
     let current = session.current().map(|l| l.number);
     let mut out = String::new();
     for (index, lesson) in session.workbook.lessons.iter().enumerate() {
-        let state = state_label(session.state(lesson), Some(lesson.number) == current);
+        let state = session.state(lesson);
+        let not_run = session.not_run(lesson).len();
+        let state = match (state_label(state, Some(lesson.number) == current), not_run) {
+            (label, 0) => label.to_string(),
+            ("passed", 1) => "passed (1 check did not run here)".to_string(),
+            ("passed", n) => format!("passed ({n} checks did not run here)"),
+            (label, _) => label.to_string(),
+        };
         let pointer = match selected {
             Some(at) if at == index => "> ",
             Some(_) => "  ",
