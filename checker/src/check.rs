@@ -335,6 +335,13 @@ fn run_steps(env: &CheckEnv, lesson: &Lesson, compiled: &mut Compiled) -> Report
             ),
         );
     }
+    // A check that could not run for a tool the machine lacks (and must
+    // have) is not the learner's failure.
+    if let Some(missing) =
+        (failures.iter()).find_map(|f| crate::compile::missing_required_tool(&f.text))
+    {
+        return report(Verdict::Environment, missing);
+    }
     let checks = summarize(lesson, failures);
 
     let mut result = match (program_failure, checks) {

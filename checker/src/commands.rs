@@ -15,6 +15,7 @@ use crate::process::Limits;
 use crate::progress;
 use crate::scratch::{self, Scratch};
 use crate::session::{Session, run_compiled_check};
+use crate::verdict::Verdict;
 use crate::workbook::{Lesson, Workbook};
 use crate::{reset as reset_mod, ui, warmup};
 
@@ -66,6 +67,17 @@ fn exit_for(passed: bool) -> ExitCode {
     }
 }
 
+/// A verdict's exit code: 0 passed, 2 when the machine is at fault (no C
+/// compiler, no linker, no libclang, a tool the lessons are required to
+/// use), 1 for everything the learner can fix.
+pub fn exit_for_verdict(verdict: &Verdict) -> ExitCode {
+    if verdict.is_environment() {
+        ExitCode::from(2)
+    } else {
+        exit_for(verdict.passed())
+    }
+}
+
 /// Prints the session's warnings on stderr (a closed stderr is no reason to
 /// stop: the verdict still goes to stdout).
 pub fn print_warnings(session: &mut Session) {
@@ -113,7 +125,7 @@ pub fn status_once(context: &Context) -> Result<ExitCode> {
     match failing {
         Some((lesson, report)) => {
             println!("\n{}", ui::report_text(workbook, &lesson, &report));
-            Ok(exit_for(false))
+            Ok(exit_for_verdict(&report.verdict))
         }
         None => {
             println!("Every lesson passes. Congratulations!");
@@ -144,7 +156,7 @@ pub fn run(context: &Context, query: &str) -> Result<ExitCode> {
     drop(activity);
     print_warnings(&mut session);
     print!("{}", ui::report_text(&session.workbook, &lesson, &report));
-    Ok(exit_for(report.verdict.passed()))
+    Ok(exit_for_verdict(&report.verdict))
 }
 
 /// `level`: which hint (1 = the first); `all`: every level, in order.
@@ -254,6 +266,14 @@ pub fn verify(context: &Context, solutions: bool, review: bool) -> Result<ExitCo
         workbook.lessons.len() - failures.len(),
         workbook.lessons.len()
     );
+    // One lesson the machine could not check makes the whole run the
+    // machine's fault: what is installed must change before it can pass.
+    if failures
+        .iter()
+        .any(|(_, report)| report.verdict.is_environment())
+    {
+        return Ok(ExitCode::from(2));
+    }
     Ok(exit_for(failures.is_empty()))
 }
 

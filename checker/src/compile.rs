@@ -419,6 +419,44 @@ fn environment_fault(errors: &[String], stderr: &str) -> Option<String> {
     None
 }
 
+/// What a check that needs a missing tool said, when the lessons are
+/// required to use it (`FFI_WORKBOOK_REQUIRE_TOOLS`, read by the support
+/// crate's `skip_without`): the machine's fault, if it is true. Learner code
+/// can print anything, so the claim counts only when the checker itself
+/// sees it: the tool listed as required and not on the checker's PATH.
+pub fn missing_required_tool(check_output: &str) -> Option<String> {
+    const MARKER: &str = ", which FFI_WORKBOOK_REQUIRE_TOOLS says must be here, but ";
+    let line = check_output.lines().find(|line| line.contains(MARKER))?;
+    let (before, why) = line.split_once(MARKER)?;
+    let tool = before.rsplit(" needs ").next()?.trim();
+    let required = std::env::var("FFI_WORKBOOK_REQUIRE_TOOLS")
+        .is_ok_and(|list| list.split(',').any(|t| t.trim().eq_ignore_ascii_case(tool)));
+    if !required || tool.is_empty() || on_path(tool) {
+        return None;
+    }
+    let why = why
+        .split(". Install ")
+        .next()
+        .unwrap_or(why)
+        .trim_end_matches('.');
+    Some(format!(
+        "The lessons are required to use {tool} here (FFI_WORKBOOK_REQUIRE_TOOLS), but {why}.\n\
+         Install {tool} (Debian or Ubuntu `sudo apt install {tool}`, Fedora `sudo dnf install \
+         {tool}`), or leave it out of FFI_WORKBOOK_REQUIRE_TOOLS to skip the checks that need it."
+    ))
+}
+
+/// Whether a program named `tool` is on PATH.
+fn on_path(tool: &str) -> bool {
+    let Some(path) = std::env::var_os("PATH") else {
+        return false;
+    };
+    std::env::split_paths(&path).any(|dir| {
+        let file = dir.join(tool);
+        file.is_file() || file.with_extension("exe").is_file()
+    })
+}
+
 /// cargo's stderr without its progress lines.
 fn cargo_stderr(stderr: &str) -> String {
     stderr
@@ -469,5 +507,23 @@ mod tests {
         }
         let other = "error: x@0.1.0: environment: the disk is full\n";
         assert_eq!(environment_fault(&[], other), None);
+    }
+
+    /// Learner code printing the support crate's words does not make its
+    /// failure the machine's: the checker must see the tool missing itself.
+    #[test]
+    fn a_claimed_missing_tool_that_is_here_is_not_the_machines_fault() {
+        let claim = |tool: &str| {
+            format!(
+                "thread 't' panicked at support/src/testing.rs:41:9:\nt needs {tool}, which \
+                 FFI_WORKBOOK_REQUIRE_TOOLS says must be here, but {tool} is not installed. \
+                 Install {tool}, or leave it out of FFI_WORKBOOK_REQUIRE_TOOLS."
+            )
+        };
+        // cargo runs this test, so it is on PATH.
+        assert_eq!(missing_required_tool(&claim("cargo")), None);
+        // Not listed as required (nobody lists this name).
+        assert_eq!(missing_required_tool(&claim("no-such-tool-3141")), None);
+        assert_eq!(missing_required_tool("an ordinary assertion failed"), None);
     }
 }

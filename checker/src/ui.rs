@@ -185,6 +185,14 @@ fn pointers(workbook: &Workbook, lesson: &Lesson, verdict: &Verdict) -> String {
                 let _ = writeln!(out, "That was the last lesson.");
             }
         }
+    } else if verdict.is_environment() {
+        // Nothing in the learner's files can fix the machine: no "Edit:",
+        // no hint, only what to do once it is fixed.
+        let _ = writeln!(
+            out,
+            "Once that is done, check the lesson again: `cargo run -p checker -- run {}`.",
+            lesson.name
+        );
     } else {
         let _ = writeln!(out, "Edit: {}", files.join(", "));
         let _ = writeln!(

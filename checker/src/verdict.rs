@@ -89,6 +89,12 @@ impl Verdict {
         matches!(self, Verdict::Passed)
     }
 
+    /// The machine's fault, not the learner's: exit code 2, and no advice
+    /// that sends the learner to their code.
+    pub fn is_environment(&self) -> bool {
+        matches!(self, Verdict::Environment)
+    }
+
     /// A short label: `passed`, `compile error`, `crashed (SIGSEGV)`...
     pub fn label(&self) -> String {
         match self {

@@ -62,6 +62,18 @@ fn run_with(
     file: &str,
     edits: &[(&str, &str)],
 ) -> (Option<i32>, String) {
+    run_with_env(copy_name, lesson, file, edits, |_| {})
+}
+
+/// The same, with the checker's command changed by `configure` first (its
+/// environment: a PATH that lacks a tool).
+fn run_with_env(
+    copy_name: &str,
+    lesson: &str,
+    file: &str,
+    edits: &[(&str, &str)],
+    configure: impl FnOnce(&mut assert_cmd::Command),
+) -> (Option<i32>, String) {
     let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let root = common::workbook_root();
     let copy = common::fresh_copy(&root, copy_name);
@@ -83,11 +95,12 @@ fn run_with(
 
     // The copies are built one at a time (the lock above), each newer than
     // the last build, so they can share one target folder and its dependencies.
-    let output = common::checker_with_timeout(&copy, 60)
+    let mut command = common::checker_with_timeout(&copy, 60);
+    command
         .env("CARGO_TARGET_DIR", common::shared_target())
-        .args(["run", short_name(lesson)])
-        .output()
-        .expect("the checker runs");
+        .args(["run", short_name(lesson)]);
+    configure(&mut command);
+    let output = command.output().expect("the checker runs");
     let printed = format!(
         "{}{}",
         String::from_utf8_lossy(&output.stdout),
@@ -712,4 +725,67 @@ fn every_unchanged_solution_passes_through_the_same_path() {
             "the unchanged solution of {lesson} should pass. The checker printed:\n{printed}"
         );
     }
+}
+
+/// The machine's fault, not the learner's: exit 2, what to install, and
+/// nothing that sends the learner to their code.
+fn assert_machine_fault(code: Option<i32>, printed: &str, says: &[&str]) {
+    assert_eq!(
+        code,
+        Some(2),
+        "an environment error exits 2. It printed:\n{printed}"
+    );
+    assert!(printed.contains("FAIL cannot run here"), "{printed}");
+    for words in says {
+        assert!(
+            printed.contains(words),
+            "it should say `{words}`. It printed:\n{printed}"
+        );
+    }
+    for not in ["Edit:", "Hint:", "Stuck?"] {
+        assert!(
+            !printed.contains(not),
+            "the machine's fault must not send the learner to their code (`{not}`):\n{printed}"
+        );
+    }
+}
+
+/// Where the lessons are required to use valgrind (FFI_WORKBOOK_REQUIRE_TOOLS,
+/// as CI sets it) and it is not on PATH, a solved lesson cannot be checked:
+/// the machine's fault, not a failed check.
+#[test]
+fn a_required_valgrind_missing_from_path_is_an_environment_error() {
+    let bin = common::bin_dir_with(|name| name != "valgrind");
+    let (code, printed) = run_with_env("mistake-no-valgrind", "03_abi_add", "", &[], |command| {
+        command
+            .env("PATH", bin.path())
+            .env("FFI_WORKBOOK_REQUIRE_TOOLS", "valgrind");
+    });
+    println!("{printed}");
+    assert_machine_fault(code, &printed, &["valgrind", "Install valgrind"]);
+}
+
+/// Lesson 11 without libclang (bindgen loads it where LIBCLANG_PATH says,
+/// and only there when it is set; nor llvm-config on PATH to find another).
+#[test]
+fn a_missing_libclang_is_an_environment_error() {
+    let bin = common::bin_dir_with(|name| !name.starts_with("llvm-config"));
+    let empty = tempfile::tempdir().unwrap();
+    let (code, printed) = run_with_env(
+        "mistake-no-libclang",
+        "11_generated_bindings",
+        "",
+        &[],
+        |command| {
+            command
+                .env("PATH", bin.path())
+                .env("LIBCLANG_PATH", empty.path());
+        },
+    );
+    println!("{printed}");
+    assert_machine_fault(
+        code,
+        &printed,
+        &["libclang is not installed", "sudo apt install libclang-dev"],
+    );
 }

@@ -143,10 +143,88 @@ fn a_missing_c_compiler_is_an_environment_error_that_says_what_to_install() {
         .stderr(predicate::str::contains("apt install build-essential"));
 }
 
+/// The checker on a machine whose PATH has only what `keep` accepts, in a
+/// fresh copy of the fixture (nothing of it built yet, so nothing is
+/// already there that the missing tool would have made).
+fn run_without(copy: &str, keep: impl Fn(&str) -> bool, args: &[&str]) -> (Option<i32>, String) {
+    let copy = common::fresh_copy(&common::verdicts_fixture(), copy);
+    let bin = common::bin_dir_with(keep);
+    let output = common::checker(&copy)
+        .args(args)
+        .env("PATH", bin.path())
+        .env_remove("CC")
+        .output()
+        .unwrap();
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.code(), printed)
+}
+
+/// The machine's fault: exit 2, what to install, and nothing that sends the
+/// learner to their code.
+fn assert_machine_fault(code: Option<i32>, printed: &str, says: &str) {
+    assert_eq!(
+        code,
+        Some(2),
+        "an environment error exits 2. It printed:\n{printed}"
+    );
+    assert!(printed.contains("FAIL cannot run here"), "{printed}");
+    assert!(
+        printed.contains(says),
+        "it should say `{says}`. It printed:\n{printed}"
+    );
+    assert!(printed.contains("build-essential"), "{printed}");
+    for not in ["Edit:", "hint", "Stuck?"] {
+        assert!(
+            !printed.contains(not),
+            "the machine's fault must not send the learner to their code (`{not}`):\n{printed}"
+        );
+    }
+}
+
+#[test]
+fn no_c_compiler_on_path_is_an_environment_error_exit_2() {
+    let (code, printed) = run_without(
+        "verdicts-path-no-cc",
+        common::rust_only,
+        &["run", "needs_c"],
+    );
+    assert_machine_fault(code, &printed, "No C compiler was found");
+}
+
+#[test]
+fn no_linker_on_path_is_an_environment_error_exit_2() {
+    let (code, printed) = run_without("verdicts-path-no-ld", common::rust_only, &["run", "passes"]);
+    assert_machine_fault(code, &printed, "Rust needs a linker");
+}
+
+#[test]
+fn the_status_and_verify_exit_2_for_the_machines_fault_too() {
+    let (code, printed) = run_without("verdicts-path-status", common::rust_only, &[]);
+    assert_machine_fault(code, &printed, "Rust needs a linker");
+    let (code, printed) = run_without("verdicts-path-verify", common::rust_only, &["verify"]);
+    assert_eq!(
+        code,
+        Some(2),
+        "verify exits 2 for the machine's fault:\n{printed}"
+    );
+    // Lesson 2's compile error is found before linking: still the learner's.
+    let first = printed
+        .split("Lesson 1/14")
+        .nth(1)
+        .and_then(|rest| rest.split("Lesson 2/14").next())
+        .unwrap_or_else(|| panic!("lesson 1's verdict is shown:\n{printed}"));
+    assert!(first.contains("Rust needs a linker"), "{printed}");
+    assert!(!first.contains("Edit:"), "{printed}");
+}
+
 #[test]
 fn a_lesson_without_checks_never_passes() {
     run("no_checks")
-        .code(1)
+        .code(2)
         .stdout(predicate::str::contains("FAIL cannot run here"))
         .stdout(predicate::str::contains("has no checks"));
 }
@@ -168,7 +246,7 @@ fn a_broken_workspace_is_an_environment_error_not_the_learners() {
     common::checker(&copy)
         .args(["run", "passes"])
         .assert()
-        .code(1)
+        .code(2)
         .stdout(predicate::str::contains("FAIL cannot run here"))
         .stdout(predicate::str::contains(
             "cargo could not build the workspace",

@@ -181,3 +181,32 @@ pub fn tree(root: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
     walk(root, Path::new(""), &mut out);
     out
 }
+
+/// A folder of links to the programs on PATH that `keep` accepts (by file
+/// name), to run the checker on a machine that lacks the others: put it
+/// alone on PATH. The first program of a name on PATH wins, as in a shell.
+pub fn bin_dir_with(keep: impl Fn(&str) -> bool) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for folder in std::env::split_paths(&path) {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let link = dir.path().join(&name);
+            if keep(&name.to_string_lossy()) && !link.exists() && entry.path().is_file() {
+                #[cfg(unix)]
+                std::os::unix::fs::symlink(entry.path(), &link).unwrap();
+                #[cfg(not(unix))]
+                std::fs::copy(entry.path(), &link).unwrap();
+            }
+        }
+    }
+    dir
+}
+
+/// The Rust toolchain's own programs, and nothing else: no C compiler, no linker.
+pub fn rust_only(name: &str) -> bool {
+    ["cargo", "rustc", "rustup"].contains(&name)
+}
