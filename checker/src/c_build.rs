@@ -81,8 +81,17 @@ pub fn build_all(
     artifacts: &[CArtifact],
 ) -> Result<Vec<(CArtifact, Built)>, CBuildError> {
     std::fs::create_dir_all(out_dir)?;
-    let headers_time = newest_header(csrc_dir)?;
-    let os = TargetOs::this();
+    // A library built for ASan cannot be loaded without its runtime, nor
+    // the other way round: a change of mode rebuilds everything.
+    let (triple, os) = c_target();
+    let mode = format!("{} {triple}", if asan_mode() { "asan" } else { "plain" });
+    let stamp = out_dir.join(".memcheck-mode");
+    let same_mode = std::fs::read_to_string(&stamp).is_ok_and(|old| old == mode);
+    let headers_time = if same_mode {
+        newest_header(csrc_dir)?
+    } else {
+        SystemTime::now()
+    };
     // Found once, and only when something needs building.
     let mut compiler = None;
     let mut results = Vec::new();
@@ -98,7 +107,7 @@ pub fn build_all(
         }
         let compiler = match &compiler {
             Some(compiler) => compiler,
-            None => compiler.insert(Compiler::find()?),
+            None => compiler.insert(Compiler::find(&triple)?),
         };
         let job = CompileJob {
             artifact,
@@ -109,7 +118,28 @@ pub fn build_all(
         compile(compiler, os, &job)?;
         results.push((artifact.clone(), Built::Rebuilt));
     }
+    // Only once everything is built in this mode.
+    if !same_mode {
+        std::fs::write(&stamp, mode)?;
+    }
     Ok(results)
+}
+
+/// The environment variable naming the target triple to build the C for,
+/// when it is not the checker's own: CI builds Windows DLLs with mingw on
+/// Linux (`x86_64-pc-windows-gnu`) for the Windows test programs it runs
+/// under Wine.
+pub const C_TARGET_ENV: &str = "FFI_WORKBOOK_C_TARGET";
+
+/// The target triple the C is built for, and its system.
+fn c_target() -> (String, TargetOs) {
+    match std::env::var(C_TARGET_ENV) {
+        Ok(triple) if !triple.is_empty() => {
+            let os = TargetOs::of_triple(&triple);
+            (triple, os)
+        }
+        _ => (env!("CHECKER_TARGET").to_string(), TargetOs::this()),
+    }
 }
 
 /// Every file of the artifact exists and is newer than its inputs.
@@ -160,6 +190,19 @@ impl TargetOs {
         }
     }
 
+    /// The system a target triple names.
+    pub fn of_triple(triple: &str) -> TargetOs {
+        if triple.contains("windows") && triple.ends_with("msvc") {
+            TargetOs::WindowsMsvc
+        } else if triple.contains("windows") {
+            TargetOs::WindowsGnu
+        } else if triple.contains("apple") {
+            TargetOs::MacOs
+        } else {
+            TargetOs::Linux
+        }
+    }
+
     fn is_windows(self) -> bool {
         matches!(self, TargetOs::WindowsMsvc | TargetOs::WindowsGnu)
     }
@@ -175,11 +218,14 @@ impl TargetOs {
         }
     }
 
-    /// The import library Microsoft's linker needs to link against a DLL
-    /// (`cargo:rustc-link-lib=dylib=NAME` looks for `NAME.lib`).
+    /// The import library a linker links against a DLL through
+    /// (`cargo:rustc-link-lib=dylib=NAME` looks for `NAME.lib` with
+    /// Microsoft's linker, and `libNAME.dll.a` first with GNU ld, which
+    /// would otherwise take the DLL itself).
     pub fn import_library(self, artifact: &CArtifact) -> Option<String> {
         match (artifact, self) {
             (CArtifact::Library(name), TargetOs::WindowsMsvc) => Some(format!("{name}.lib")),
+            (CArtifact::Library(name), TargetOs::WindowsGnu) => Some(format!("lib{name}.dll.a")),
             _ => None,
         }
     }
@@ -234,7 +280,10 @@ pub fn compile_args(family: Family, os: TargetOs, job: &CompileJob) -> Vec<OsStr
                         "-dynamiclib".into(),
                         format!("-Wl,-install_name,@rpath/{file_name}").into(),
                     ]),
-                    TargetOs::WindowsGnu => args.push("-shared".into()),
+                    TargetOs::WindowsGnu => {
+                        args.push("-shared".into());
+                        args.extend(import.map(|lib| joined("-Wl,--out-implib,", lib)));
+                    }
                     // clang for an MSVC target links with Microsoft's linker.
                     TargetOs::WindowsMsvc => {
                         args.push("-shared".into());
@@ -273,15 +322,80 @@ fn joined(flag: &str, value: impl AsRef<OsStr>) -> OsString {
     arg
 }
 
-/// The variable to set so that learner programs find the C's DLLs in `c_dir`
-/// when they start. Windows has no rpath: its loader searches the program's
-/// folder, then PATH. Elsewhere `None`: the rpath (and on macOS the
-/// `@rpath` install name) recorded at link time finds the library.
-pub fn library_search_env(c_dir: &Path) -> Option<(OsString, OsString)> {
+/// The variables to set for the lessons' builds and programs: on Windows,
+/// PATH, so that learner programs find the C's DLLs in `c_dir` when they
+/// start (Windows has no rpath: its loader searches the program's folder,
+/// then PATH; elsewhere the rpath, and on macOS the `@rpath` install name,
+/// recorded at link time finds the library); and in an AddressSanitizer
+/// build ([`asan_mode`]) what makes cargo build one.
+pub fn library_search_env(c_dir: &Path) -> Vec<(OsString, OsString)> {
     let c_dir = std::path::absolute(c_dir).unwrap_or_else(|_| c_dir.to_path_buf());
     // A canonical Windows path starts with \\?\, which the DLL search may not take.
     let c_dir = dunce::simplified(&c_dir);
-    library_search_env_for(TargetOs::this(), c_dir, std::env::var_os("PATH"))
+    let mut env: Vec<(OsString, OsString)> =
+        library_search_env_for(TargetOs::this(), c_dir, std::env::var_os("PATH"))
+            .into_iter()
+            .collect();
+    if asan_mode() {
+        let var = |name: &str| std::env::var(name).ok();
+        env.extend(
+            workbook_support::memcheck::asan_build_env(
+                var("CFLAGS").as_deref(),
+                var("RUSTFLAGS").as_deref(),
+            )
+            .into_iter()
+            .map(|(key, value)| (key.into(), value.into())),
+        );
+    }
+    env
+}
+
+/// Whether the lessons are built with AddressSanitizer for their memory
+/// checks: when `FFI_WORKBOOK_MEMCHECK=asan`, or, unless it says `valgrind`,
+/// where valgrind is missing and the C compiler links an ASan program (on
+/// Linux and macOS; on Windows only when asked, as MSVC's ASan is untested).
+pub fn asan_mode() -> bool {
+    static MODE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *MODE.get_or_init(
+        || match std::env::var(workbook_support::memcheck::MEMCHECK_ENV).as_deref() {
+            Ok("asan") => true,
+            Ok("valgrind") => false,
+            _ => cfg!(unix) && !workbook_support::memcheck::available() && compiler_has_asan(),
+        },
+    )
+}
+
+/// Whether the C compiler builds and links a program with `-fsanitize=address`.
+fn compiler_has_asan() -> bool {
+    let Ok(compiler) = Compiler::find(env!("CHECKER_TARGET")) else {
+        return false;
+    };
+    let Ok(dir) = tempfile::tempdir() else {
+        return false;
+    };
+    let source = dir.path().join("probe.c");
+    if std::fs::write(&source, "int main(void) { return 0; }\n").is_err() {
+        return false;
+    }
+    let mut command = compiler.tool.to_command();
+    command
+        .args(workbook_support::memcheck::ASAN_CFLAGS.split(' '))
+        .arg("-o")
+        .arg(dir.path().join("probe"))
+        .arg(&source);
+    command.output().is_ok_and(|out| out.status.success())
+}
+
+/// The compiler arguments that build the C for AddressSanitizer.
+fn sanitizer_args(family: Family) -> Vec<OsString> {
+    match family {
+        Family::Gnu | Family::Clang => workbook_support::memcheck::ASAN_CFLAGS
+            .split(' ')
+            .map(OsString::from)
+            .collect(),
+        // Visual Studio 2019 16.9 and later; written for, not run.
+        Family::Msvc => vec!["/fsanitize=address".into(), "/Zi".into()],
+    }
 }
 
 fn library_search_env_for(
@@ -318,6 +432,9 @@ fn compile(compiler: &Compiler, os: TargetOs, job: &CompileJob) -> Result<(), CB
         include: dunce::simplified(job.include),
         dir: dunce::simplified(staging.path()),
     };
+    if asan_mode() {
+        command.args(sanitizer_args(compiler.family));
+    }
     command.args(compile_args(compiler.family, os, &staged));
     command.env("LC_ALL", "C");
     let result = command.output().map_err(|err| {
@@ -358,9 +475,9 @@ struct Compiler {
 }
 
 impl Compiler {
-    fn find() -> Result<Compiler, CBuildError> {
+    fn find(target: &str) -> Result<Compiler, CBuildError> {
         let tool = cc::Build::new()
-            .target(env!("CHECKER_TARGET"))
+            .target(target)
             .host(env!("CHECKER_HOST"))
             .opt_level(3)
             .warnings(true)
@@ -556,7 +673,8 @@ mod tests {
                 "csrc/ABI_add.c"
             ]
         );
-        // GNU ld links against a DLL itself: no import library.
+        // GNU ld could link against the DLL itself; the import library is
+        // what it looks for first.
         assert_eq!(
             args(Family::Gnu, TargetOs::WindowsGnu, library()),
             [
@@ -564,11 +682,23 @@ mod tests {
                 "-ffp-contract=off",
                 "-DWORKBOOK_DLL",
                 "-shared",
+                "-Wl,--out-implib,out/libABI_add.dll.a",
                 "-o",
                 "out/ABI_add.dll",
                 "csrc/ABI_add.c"
             ]
         );
+    }
+
+    #[test]
+    fn a_target_triple_names_its_system() {
+        let os = TargetOs::of_triple;
+        assert_eq!(os("x86_64-pc-windows-gnu"), TargetOs::WindowsGnu);
+        assert_eq!(os("x86_64-pc-windows-gnullvm"), TargetOs::WindowsGnu);
+        assert_eq!(os("aarch64-pc-windows-msvc"), TargetOs::WindowsMsvc);
+        assert_eq!(os("aarch64-apple-darwin"), TargetOs::MacOs);
+        assert_eq!(os("x86_64-unknown-linux-gnu"), TargetOs::Linux);
+        assert_eq!(os(env!("CHECKER_TARGET")), TargetOs::this());
     }
 
     #[test]
@@ -579,7 +709,7 @@ mod tests {
         );
         assert_eq!(
             TargetOs::WindowsGnu.output_files(&library()),
-            ["ABI_add.dll"]
+            ["libABI_add.dll.a", "ABI_add.dll"]
         );
         assert_eq!(
             TargetOs::MacOs.output_files(&library()),
@@ -648,7 +778,10 @@ mod tests {
         assert!(out.join(wanted[1].file_name()).is_file());
         let second = build_all(&csrc, &out, &wanted).unwrap();
         assert!(second.iter().all(|(_, built)| *built == Built::Fresh));
-        // Only the artifacts are left: the staging folder is gone.
+        // Only the artifacts and the stamp saying how they were built are
+        // left: the staging folder is gone.
+        let stamp = std::fs::read_to_string(out.join(".memcheck-mode")).unwrap();
+        assert!(stamp.ends_with(env!("CHECKER_TARGET")), "{stamp}");
         let mut left: Vec<String> = std::fs::read_dir(&out)
             .unwrap()
             .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
@@ -657,9 +790,14 @@ mod tests {
         let mut expected: Vec<String> = wanted
             .iter()
             .flat_map(|artifact| TargetOs::this().output_files(artifact))
+            .chain([".memcheck-mode".to_string()])
             .collect();
         expected.sort();
         assert_eq!(left, expected);
+        // Another mode (an ASan build, another target) rebuilds everything.
+        std::fs::write(out.join(".memcheck-mode"), "asan elsewhere").unwrap();
+        let third = build_all(&csrc, &out, &wanted).unwrap();
+        assert!(third.iter().all(|(_, built)| *built == Built::Rebuilt));
     }
 
     /// A failed build leaves nothing behind, not even a staging folder.

@@ -41,7 +41,9 @@ impl Context {
         let limits = Limits {
             timeout: Duration::from_secs(timeout_secs.max(1)),
             output_cap: OUTPUT_CAP,
-            memory: Some(MEMORY_LIMIT),
+            // AddressSanitizer reserves terabytes of address space for its
+            // shadow memory: an ASan build gets no address-space limit.
+            memory: (!crate::c_build::asan_mode()).then_some(MEMORY_LIMIT),
         };
         let mut env = CheckEnv::for_workbook(&root, limits);
         env.color = ui::color_enabled();

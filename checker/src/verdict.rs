@@ -226,17 +226,34 @@ pub fn skipped_checks(stderr: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
+    /// A crash as this system reports it (`Verdict::Crashed`'s `signal`): a
+    /// signal on Unix, an NTSTATUS exit code on Windows.
+    fn native(unix_signal: i32, windows_status: u32) -> i32 {
+        if cfg!(windows) {
+            windows_status as i32
+        } else {
+            unix_signal
+        }
+    }
+
     #[test]
     fn crash_advice_names_the_usual_ffi_causes() {
         let segv = Verdict::Crashed {
             stage: Stage::Program,
-            signal: 11,
+            signal: native(11, 0xC000_0005),
         };
         assert!(segv.advice().contains("null or dangling pointer"));
-        assert!(segv.label().contains("SIGSEGV"));
+        let name = if cfg!(windows) {
+            "STATUS_ACCESS_VIOLATION"
+        } else {
+            "SIGSEGV"
+        };
+        assert!(segv.label().contains(name), "{}", segv.label());
+        // SIGABRT; on Windows a fail-fast (what Rust's abort and the C
+        // runtime's checks end with).
         let abort = Verdict::Crashed {
             stage: Stage::Checks,
-            signal: 6,
+            signal: native(6, 0xC000_0409),
         };
         assert!(abort.advice().contains("past the end"));
     }
@@ -245,9 +262,14 @@ mod tests {
     fn an_overflow_trap_is_explained() {
         let trap = Verdict::Crashed {
             stage: Stage::Program,
-            signal: 4,
+            signal: native(4, 0xC000_001D),
         };
-        assert!(trap.label().contains("SIGILL"));
+        let name = if cfg!(windows) {
+            "STATUS_ILLEGAL_INSTRUCTION"
+        } else {
+            "SIGILL"
+        };
+        assert!(trap.label().contains(name), "{}", trap.label());
         assert!(trap.advice().contains("signed int overflow"));
     }
 

@@ -127,19 +127,42 @@ fn check(name: &str, mistake: &Mistake) {
         Some(1),
         "{heading}: the checker should fail the lesson (exit code 1). It printed:\n{printed}"
     );
+    let under_asan = std::env::var("FFI_WORKBOOK_MEMCHECK").as_deref() == Ok("asan");
+    let (verdict, says) = match UNDER_ASAN.iter().find(|row| under_asan && row.0 == name) {
+        Some(&(_, verdict, says)) => (verdict, &[says][..]),
+        None => (mistake.verdict, mistake.says),
+    };
     assert!(
-        printed
-            .lines()
-            .any(|line| line.starts_with(mistake.verdict)),
-        "{heading}: the verdict should be `{}`. The checker printed:\n{printed}",
-        mistake.verdict
+        printed.lines().any(|line| line.starts_with(verdict)),
+        "{heading}: the verdict should be `{verdict}`. The checker printed:\n{printed}"
     );
     assert!(
-        mistake.says.iter().any(|words| printed.contains(words)),
-        "{heading}: the learner should be told {:?}. The checker printed:\n{printed}",
-        mistake.says
+        says.iter().any(|words| printed.contains(words)),
+        "{heading}: the learner should be told {says:?}. The checker printed:\n{printed}"
     );
 }
+
+/// Where AddressSanitizer (the memory checks where valgrind is missing,
+/// `FFI_WORKBOOK_MEMCHECK=asan`) sees a mistake otherwise than valgrind and
+/// glibc: the mistake, its verdict and words there. (It cannot see
+/// `repr_c_reads_the_point_before_c_wrote_it`, a read of uninitialised
+/// memory: .ci/run skips that one on the ASan path.)
+const UNDER_ASAN: &[(&str, &str, &str)] = &[
+    // glibc aborts on a pointer malloc never returned; ASan reports it and
+    // goes on, so the ordinary run does not crash: the memory check says why.
+    (
+        "c_strings_frees_cs_string_with_rust",
+        CHECKS_FAILED,
+        "Freed with the wrong function: c_strings::with_greeting (src/lib.rs",
+    ),
+    // ledger_destroy reads the freed ledger before it frees it again: ASan
+    // stops at that read (and the ordinary run crashes as under glibc).
+    (
+        "handles_close_then_drop_destroys_twice",
+        "FAIL crashed",
+        "Use after free: ledger_destroy (csrc/handles.c",
+    ),
+];
 
 /// One test per mistake, named after it.
 macro_rules! mistakes {

@@ -145,20 +145,129 @@ fn where_in_block(address: &str) -> &str {
         .trim()
 }
 
-/// What a run under valgrind came to.
+/// The tool that watches memory in a re-run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tool {
+    /// valgrind's memcheck: runs the unchanged program on a simulated CPU.
+    Valgrind,
+    /// AddressSanitizer (with LeakSanitizer): the C compiled with
+    /// `-fsanitize=address` and its runtime linked into the test program.
+    /// Used where valgrind does not exist (macOS, Windows) or is not
+    /// installed. It does not see reads of uninitialised memory.
+    AddressSanitizer,
+}
+
+impl fmt::Display for Tool {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Tool::Valgrind => "valgrind",
+            Tool::AddressSanitizer => "AddressSanitizer",
+        })
+    }
+}
+
+/// The environment variable that chooses the memory checks' tool: `asan`
+/// (the build is an AddressSanitizer build: see [`asan_build_env`]) or
+/// `valgrind`. Unset, the checker picks valgrind where it is installed.
+pub const MEMCHECK_ENV: &str = "FFI_WORKBOOK_MEMCHECK";
+
+/// Whether this test program was built with AddressSanitizer's runtime
+/// (support's build script saw `FFI_WORKBOOK_MEMCHECK=asan`).
+pub const BUILT_WITH_ASAN: bool = cfg!(workbook_asan);
+
+/// The options every run of an ASan-built program starts with, before
+/// `ASAN_OPTIONS`: the ordinary runs of the checks neither stop at C's first
+/// memory error nor count leaks at exit (the re-run of the memory check
+/// does both), so that they fail as they do without ASan; an error ASan
+/// cannot go on from (a double free) aborts, as glibc does. One difference
+/// remains: glibc aborts on a pointer malloc never returned, ASan reports it
+/// and goes on.
+#[cfg(workbook_asan)]
+#[unsafe(no_mangle)]
+pub extern "C" fn __asan_default_options() -> *const std::ffi::c_char {
+    c"detect_leaks=0:halt_on_error=0:abort_on_error=1".as_ptr()
+}
+
+/// The options of the memory check's re-run under ASan: every error (the C
+/// is compiled with `-fsanitize-recover=address`), leaks at exit, a
+/// recognisable exit code, and the slow unwinder, which follows Rust's
+/// frames (built without frame pointers) back to the lesson's code.
+const ASAN_RERUN_OPTIONS: &str = "detect_leaks=1:halt_on_error=0:exitcode=99:abort_on_error=0:\
+     fast_unwind_on_malloc=0:malloc_context_size=30:symbolize=1:print_summary=1:color=never";
+
+/// What the C compiler needs to build the lessons' C for ASan (cc reads
+/// `CFLAGS`; the checker's own C build adds the same).
+pub const ASAN_CFLAGS: &str =
+    "-fsanitize=address -fsanitize-recover=address -fno-omit-frame-pointer -g";
+
+/// The environment a cargo build needs to make ASan-built test programs:
+/// the C compiled with [`ASAN_CFLAGS`], the ASan runtime linked first into
+/// every program of the target (never into build scripts, hence the explicit
+/// target, whose output goes to `target/TRIPLE/`), and [`MEMCHECK_ENV`] so
+/// that support's build script marks the build. `cflags` and `rustflags` are
+/// the ones already set, kept. On macOS the runtime is clang's
+/// (`-fsanitize=address` at link time); written for, not yet run.
+pub fn asan_build_env(cflags: Option<&str>, rustflags: Option<&str>) -> Vec<(String, String)> {
+    let join = |old: Option<&str>, new: &str| match old.map(str::trim) {
+        Some(old) if !old.is_empty() => format!("{old} {new}"),
+        _ => new.to_string(),
+    };
+    // `-l dylib=asan` puts the runtime before libc in the program's list of
+    // libraries, which ASan checks at start; gcc's `-fsanitize=address` at
+    // link time does not (rustc links with -nodefaultlibs).
+    let link = if cfg!(target_vendor = "apple") {
+        "-C link-arg=-fsanitize=address"
+    } else {
+        "-l dylib=asan"
+    };
+    vec![
+        (MEMCHECK_ENV.into(), "asan".into()),
+        ("CFLAGS".into(), join(cflags, ASAN_CFLAGS)),
+        ("RUSTFLAGS".into(), join(rustflags, link)),
+        ("CARGO_BUILD_TARGET".into(), env!("WORKBOOK_TARGET").into()),
+    ]
+}
+
+/// Which tool this test program's memory checks use: ASan in an ASan build
+/// (valgrind cannot run one), valgrind where it is installed, or none (the
+/// reason why). `FFI_WORKBOOK_MEMCHECK=asan` with a program built without
+/// ASan is a mistake in the build, said as such.
+pub fn tool() -> Result<Tool, String> {
+    if BUILT_WITH_ASAN {
+        return Ok(Tool::AddressSanitizer);
+    }
+    if std::env::var(MEMCHECK_ENV).as_deref() == Ok("asan") {
+        panic!(
+            "{MEMCHECK_ENV}=asan, but this test program was built without AddressSanitizer: \
+             build it with {MEMCHECK_ENV}=asan set too (the checker does), or unset it"
+        );
+    }
+    if available() {
+        Ok(Tool::Valgrind)
+    } else {
+        Err(
+            "neither valgrind (it runs on Linux) nor an AddressSanitizer build is here, so \
+             the memory check was not made (the checker builds with AddressSanitizer where \
+             valgrind is missing)"
+                .into(),
+        )
+    }
+}
+
+/// What a re-run under a memory tool came to.
 #[derive(Debug)]
 pub enum Outcome {
-    /// valgrind is not installed (or does not run here).
-    Unavailable,
-    /// The test passed and valgrind found nothing.
+    /// No tool is available here: why.
+    Unavailable(String),
+    /// The test passed and the tool found nothing.
     Clean,
-    /// valgrind found mistakes. `crashed` says the program was killed by a
+    /// The tool found mistakes. `crashed` says the program was killed by a
     /// signal on top of that (a C library's `abort()`, say).
     Found {
         findings: Vec<Finding>,
         crashed: Option<String>,
     },
-    /// The test failed or crashed and valgrind found nothing to explain it.
+    /// The test failed or crashed and the tool found nothing to explain it.
     TestFailed { output: String },
 }
 
@@ -170,87 +279,147 @@ pub fn available() -> bool {
         .is_ok_and(|out| out.status.success())
 }
 
-/// The workbook's folder, as the paths in valgrind's report spell it.
+/// The workbook's folder, as the paths in the tools' reports spell it.
 fn workbook_root() -> PathBuf {
     let here = crate::workbook_root().unwrap_or_default();
     std::fs::canonicalize(&here).unwrap_or(here)
 }
 
-/// Runs `ignored_test` of the current test program under valgrind, with
-/// leak checking, and reads what valgrind found.
-pub fn run(ignored_test: &str) -> Outcome {
-    if !available() {
-        return Outcome::Unavailable;
-    }
+/// One re-run of `ignored_test` under a tool: how it ended, what it
+/// printed, and the tool's report.
+pub struct Rerun {
+    pub status: std::process::ExitStatus,
+    /// The test harness's output (stdout, then stderr without the report).
+    pub output: String,
+    /// The tool's report.
+    pub report: String,
+}
+
+/// The one runner of the memory checks: re-runs the ignored test
+/// `ignored_test` of the current test program alone, under `tool`.
+/// `valgrind_options` are added to valgrind's (for ASan there are none).
+pub fn rerun(tool: Tool, ignored_test: &str, valgrind_options: &[&str]) -> Rerun {
     let program = std::env::current_exe().expect("the test executable's path");
-    let log = std::env::temp_dir().join(format!(
-        "ffi-workbook-memcheck-{}-{ignored_test}.log",
-        std::process::id()
-    ));
-    let out = Command::new("valgrind")
-        .args([
-            "--quiet",
-            "--error-exitcode=99",
+    let test_args = [ignored_test, "--exact", "--ignored", "--test-threads=1"];
+    match tool {
+        Tool::Valgrind => {
+            let log = std::env::temp_dir().join(format!(
+                "ffi-workbook-memcheck-{}-{ignored_test}.log",
+                std::process::id()
+            ));
+            let out = Command::new("valgrind")
+                .args(["--quiet", "--error-exitcode=99"])
+                .args(valgrind_options)
+                .arg(format!("--log-file={}", log.display()))
+                .arg(&program)
+                .args(test_args)
+                .output()
+                .expect("valgrind runs");
+            let report = std::fs::read_to_string(&log).unwrap_or_default();
+            let _ = std::fs::remove_file(&log);
+            Rerun {
+                status: out.status,
+                output: format!(
+                    "{}{}",
+                    String::from_utf8_lossy(&out.stdout),
+                    String::from_utf8_lossy(&out.stderr)
+                ),
+                report,
+            }
+        }
+        Tool::AddressSanitizer => {
+            let out = Command::new(&program)
+                .args(test_args)
+                .env("ASAN_OPTIONS", ASAN_RERUN_OPTIONS)
+                .output()
+                .expect("the test program runs");
+            // The harness captures the test's own printing: stderr is ASan's.
+            Rerun {
+                status: out.status,
+                output: String::from_utf8_lossy(&out.stdout).into_owned(),
+                report: String::from_utf8_lossy(&out.stderr).into_owned(),
+            }
+        }
+    }
+}
+
+/// Runs `ignored_test` of the current test program under the memory tool
+/// ([`tool`]), with leak checking, and reads what the tool found.
+pub fn run(ignored_test: &str) -> Outcome {
+    let tool = match tool() {
+        Ok(tool) => tool,
+        Err(why) => return Outcome::Unavailable(why),
+    };
+    let rerun = rerun(
+        tool,
+        ignored_test,
+        &[
             "--leak-check=full",
             "--show-leak-kinds=definite",
             "--errors-for-leak-kinds=definite",
             "--num-callers=30",
             // Full paths, so the workbook's own frames can be told apart.
             "--fullpath-after=",
-        ])
-        .arg(format!("--log-file={}", log.display()))
-        .arg(&program)
-        .args([ignored_test, "--exact", "--ignored", "--test-threads=1"])
-        .output()
-        .expect("valgrind runs");
-    let report = std::fs::read_to_string(&log).unwrap_or_default();
-    let _ = std::fs::remove_file(&log);
-    let findings = parse(&report, &workbook_root());
-    let output = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+        ],
     );
-    let crashed = match out.status.code() {
-        Some(_) => None,
-        None => Some(out.status.to_string()),
+    let findings = match tool {
+        Tool::Valgrind => parse(&rerun.report, &workbook_root()),
+        Tool::AddressSanitizer => parse_asan(&rerun.report, &workbook_root()),
     };
-    match (out.status.code(), findings.is_empty()) {
+    let crashed = match rerun.status.code() {
+        Some(_) => None,
+        None => Some(rerun.status.to_string()),
+    };
+    match (rerun.status.code(), findings.is_empty()) {
         (Some(0), true) => Outcome::Clean,
         (_, false) => Outcome::Found { findings, crashed },
-        (_, true) => Outcome::TestFailed { output },
+        (_, true) => Outcome::TestFailed {
+            output: format!("{}{}", rerun.output, rerun.report),
+        },
     }
 }
 
-/// Runs `ignored_test` under valgrind and fails with one sentence per memory
-/// mistake, each followed by the advice `advice` gives for its kind (the
-/// lesson's words: what to do instead). Skipped, with a note, without valgrind.
+/// Runs `ignored_test` under the memory tool and fails with one sentence per
+/// memory mistake, each followed by the advice `advice` gives for its kind
+/// (the lesson's words: what to do instead). Skipped, with a note, where no
+/// tool is available.
 pub fn assert_no_memory_mistakes(ignored_test: &str, advice: impl Fn(Kind) -> &'static str) {
+    let tool = tool().unwrap_or(Tool::Valgrind);
     match run(ignored_test) {
-        Outcome::Unavailable => crate::testing::skip_without(
-            "valgrind",
-            "valgrind is not installed (it runs on Linux), so the memory check was not made",
-        ),
+        Outcome::Unavailable(why) => crate::testing::skip_without("valgrind", &why),
         Outcome::Clean => {}
         Outcome::TestFailed { output } => panic!(
-            "Under valgrind, the memory test failed before valgrind could judge it (fix the \
-             other checks first; this one only adds valgrind's view). It printed:\n{}",
+            "Under {tool}, the memory test failed before {tool} could judge it (fix the \
+             other checks first; this one only adds {tool}'s view). It printed:\n{}",
             tail(&output, 30)
         ),
         Outcome::Found { findings, crashed } => {
-            panic!("{}", explain(&findings, crashed.as_deref(), advice))
+            panic!(
+                "{}",
+                explain_for(tool, &findings, crashed.as_deref(), advice)
+            )
         }
     }
 }
 
-/// The learner's message for `findings`.
+/// The learner's message for valgrind's `findings`.
 pub fn explain(
     findings: &[Finding],
     crashed: Option<&str>,
     advice: impl Fn(Kind) -> &'static str,
 ) -> String {
+    explain_for(Tool::Valgrind, findings, crashed, advice)
+}
+
+/// The learner's message for `findings`, found by `tool`.
+pub fn explain_for(
+    tool: Tool,
+    findings: &[Finding],
+    crashed: Option<&str>,
+    advice: impl Fn(Kind) -> &'static str,
+) -> String {
     let mut message = format!(
-        "valgrind watched the memory your wrappers used and found {} mistake(s):\n",
+        "{tool} watched the memory your wrappers used and found {} mistake(s):\n",
         findings.len()
     );
     // One entry per kind of mistake, in the order valgrind met them: the
@@ -430,7 +599,13 @@ fn workbook_frame(frame: &str, root: &Path) -> Option<Frame> {
         return None; // a library without debug information
     }
     let (path, line) = location.rsplit_once(':')?;
-    let path = normalise(Path::new(path));
+    workbook_location(function, Path::new(path), line, root)
+}
+
+/// A frame at `path:line`, if `path` is in the workbook (not under target/),
+/// shown as the learner sees it.
+fn workbook_location(function: &str, path: &Path, line: &str, root: &Path) -> Option<Frame> {
+    let path = normalise(path);
     let relative = path.strip_prefix(root).ok()?;
     // Only the workbook's crates and C, never vendored or generated files.
     if relative.starts_with("target") {
@@ -466,6 +641,219 @@ fn normalise(path: &Path) -> PathBuf {
             Component::CurDir => {}
             other => out.push(other),
         }
+    }
+    out
+}
+
+/// AddressSanitizer's (and LeakSanitizer's) text report, read into the same
+/// findings as valgrind's. `root` is the workbook's folder: only frames in
+/// files under it are kept. Paths ASan prints relative are relative to where
+/// they were compiled: the workspace for rustc, the lesson's folder for cc.
+pub fn parse_asan(report: &str, root: &Path) -> Vec<Finding> {
+    #[derive(PartialEq)]
+    enum Reading {
+        Access,
+        Block,
+        Skip,
+    }
+    let mut findings = Vec::new();
+    let mut current: Option<Finding> = None;
+    let mut reading = Reading::Skip;
+    for line in report.lines() {
+        let text = line.trim();
+        if let Some(frame) = text.strip_prefix('#') {
+            if let (Some(finding), Some(frame)) = (current.as_mut(), asan_frame(frame, root)) {
+                let frames = match reading {
+                    Reading::Access => &mut finding.at,
+                    Reading::Block => &mut finding.block,
+                    Reading::Skip => continue,
+                };
+                if frames.last() != Some(&frame) {
+                    frames.push(frame);
+                }
+            }
+            continue;
+        }
+        if let Some(error) = text
+            .split_once("ERROR: AddressSanitizer: ")
+            .map(|(_, error)| error)
+        {
+            findings.extend(current.take());
+            let kind = asan_kind(error);
+            // `heap-use-after-free on address 0x... at pc ...` -> its bug name;
+            // a free's error has its frames right below it.
+            let title = error.split(" on address").next().unwrap_or(error).trim();
+            current = Some(Finding {
+                kind,
+                title: title.to_string(),
+                address: String::new(),
+                at: Vec::new(),
+                block: Vec::new(),
+                bytes: 0,
+            });
+            reading = Reading::Access;
+            continue;
+        }
+        if text.contains("ERROR: LeakSanitizer: detected memory leaks") {
+            findings.extend(current.take());
+            reading = Reading::Skip;
+            continue;
+        }
+        if let Some(rest) = text.strip_prefix("Direct leak of ") {
+            findings.extend(current.take());
+            current = Some(Finding {
+                kind: Kind::Leak,
+                title: text.to_string(),
+                address: String::new(),
+                at: Vec::new(),
+                block: Vec::new(),
+                bytes: rest
+                    .split(' ')
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(0),
+            });
+            reading = Reading::Block;
+            continue;
+        }
+        if text.starts_with("Indirect leak of ") || text.starts_with("SUMMARY:") {
+            // Memory reachable only from a leaked block: the direct leak is
+            // the mistake (valgrind's "definitely lost" only, likewise).
+            findings.extend(current.take());
+            reading = Reading::Skip;
+            continue;
+        }
+        let Some(finding) = current.as_mut() else {
+            continue;
+        };
+        if let Some((access, size)) = ["READ of size ", "WRITE of size "]
+            .iter()
+            .find_map(|prefix| text.strip_prefix(prefix).map(|rest| (*prefix, rest)))
+        {
+            let size = size.split(' ').next().unwrap_or("0");
+            let verb = if access.starts_with("READ") {
+                "read"
+            } else {
+                "write"
+            };
+            // valgrind's words, which the sentences are made from.
+            finding.title = format!("Invalid {verb} of size {size}");
+            reading = Reading::Access;
+        } else if let Some((address, rest)) = text.split_once(" is located ") {
+            // `0x... is located 0 bytes to the right of 40-byte region [a,b)`
+            let rest = rest.split(" [").next().unwrap_or(rest);
+            finding.address = format!("Address {address} is {rest}");
+            reading = Reading::Skip;
+        } else if text.starts_with("freed by thread") {
+            reading = Reading::Block;
+        } else if text.starts_with("previously allocated by thread")
+            || text.starts_with("allocated by thread")
+        {
+            // Where a freed block was allocated says less than where it was
+            // freed; a block never freed is known by its allocation.
+            reading = if finding.block.is_empty()
+                && !matches!(finding.kind, Kind::UseAfterFree | Kind::FreedTwice)
+            {
+                Reading::Block
+            } else {
+                Reading::Skip
+            };
+        } else if text.starts_with("Shadow bytes") || text.starts_with("Address 0x") {
+            reading = Reading::Skip;
+        }
+    }
+    findings.extend(current);
+    findings
+}
+
+/// The kind of an ASan error from its first line.
+fn asan_kind(error: &str) -> Kind {
+    let bug = error.split(' ').next().unwrap_or("");
+    match bug {
+        "heap-use-after-free" => Kind::UseAfterFree,
+        "heap-buffer-overflow"
+        | "stack-buffer-overflow"
+        | "stack-buffer-underflow"
+        | "global-buffer-overflow"
+        | "dynamic-stack-buffer-overflow"
+        | "container-overflow" => Kind::OutOfBounds,
+        "attempting" if error.starts_with("attempting double-free") => Kind::FreedTwice,
+        "attempting" if error.contains("not malloc()-ed") => Kind::WrongFree,
+        "alloc-dealloc-mismatch" => Kind::MismatchedFree,
+        _ => Kind::Other,
+    }
+}
+
+/// `1 0x55d1 in c_strings::greet::h0123456789abcdef src/lib.rs:9` (an ASan
+/// frame after its `#`) as a frame, if the file is the workbook's.
+fn asan_frame(frame: &str, root: &Path) -> Option<Frame> {
+    let (_, rest) = frame.split_once(" in ")?;
+    // The location is the last word; a function's name may have spaces.
+    let (function, location) = rest.trim().rsplit_once(' ')?;
+    if location.starts_with('(') {
+        return None; // `(libc.so.6+0x271ca)`: no debug information
+    }
+    // `file:line` or `file:line:column`.
+    let mut parts = location.rsplitn(3, ':');
+    let (last, middle) = (parts.next()?, parts.next()?);
+    let (path, line) = match parts.next() {
+        Some(path) if middle.parse::<u32>().is_ok() => (path, middle),
+        _ => (middle, last),
+    };
+    line.parse::<u32>().ok()?;
+    let path = Path::new(path);
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else if path.starts_with("..") {
+        // cc compiles in the lesson's folder, two below the workbook.
+        root.join("exercises").join("lesson").join(path)
+    } else if WORKBOOK_FOLDERS.iter().any(|top| path.starts_with(top)) {
+        // rustc compiles in the workspace.
+        root.join(path)
+    } else {
+        return None; // the standard library's `library/std/...`, glibc's
+    };
+    // Legacy-mangled Rust names end with a hash: `::h0123456789abcdef`.
+    let function = match function.rsplit_once("::h") {
+        Some((name, hash)) if hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            name
+        }
+        _ => function,
+    };
+    workbook_location(&demangle_escapes(function), &absolute, line, root)
+}
+
+/// The workspace's folders that hold the workbook's own code.
+const WORKBOOK_FOLDERS: &[&str] = &["exercises", "solutions", "csrc", "support", "checker"];
+
+/// The escapes of a legacy-mangled Rust name, as gcc's ASan prints it
+/// (`_$LT$a..B$u20$as$u20$c..D$GT$::drop`), read back:
+/// `<a::B as c::D>::drop`.
+fn demangle_escapes(name: &str) -> String {
+    if !name.contains('$') {
+        return name.to_string();
+    }
+    let name = name
+        .strip_prefix('_')
+        .filter(|rest| rest.starts_with('$'))
+        .unwrap_or(name);
+    let mut out = name.replace("..", "::");
+    for (escape, text) in [
+        ("$LT$", "<"),
+        ("$GT$", ">"),
+        ("$u20$", " "),
+        ("$C$", ","),
+        ("$RF$", "&"),
+        ("$BP$", "*"),
+        ("$u27$", "'"),
+        ("$u5b$", "["),
+        ("$u5d$", "]"),
+        ("$u7b$", "{"),
+        ("$u7d$", "}"),
+        ("$u7e$", "~"),
+        ("$SP$", "@"),
+    ] {
+        out = out.replace(escape, text);
     }
     out
 }
@@ -579,5 +967,191 @@ mod tests {
                 .to_string()
                 .starts_with("Freed twice: ledger_destroy")
         );
+    }
+
+    /// Parts of a real report (gcc 12's ASan, lesson 7 with a dangling
+    /// `as_ptr()` and C's string freed by Rust; a leak; lesson 10's double
+    /// destroy), paths as ASan prints them: relative to where they were
+    /// compiled.
+    const ASAN_REPORT: &str = "\
+=================================================================
+==3102==ERROR: AddressSanitizer: heap-use-after-free on address 0x6030000018d0 at pc 0x55ceb741948c bp 0x7fbb4b7fe2f0 sp 0x7fbb4b7fe2e8
+READ of size 1 at 0x6030000018d0 thread T1
+    #0 0x55ceb741948b in cs_count_vowels ../../csrc/c_strings.c:31
+    #1 0x55ceb741770d in c_strings::count_vowels::hba7c0a513a1df322 exercises/07_c_strings/src/lib.rs:135
+    #2 0x55ceb7414f56 in memory::every_wrapper_on_every_path::h626d99e01e353f24 exercises/07_c_strings/tests/memory.rs:19
+    #4 0x55ceb7417145 in core::ops::function::FnOnce::call_once::h233d5eec44e2b959 /rustc/59807616e1fa2540724bfbac14d7976d7e4a3860/library/core/src/ops/function.rs:250
+    #25 0x7fbb4d6a71f4 in start_thread nptl/pthread_create.c:442
+
+0x6030000018d0 is located 0 bytes inside of 27-byte region [0x6030000018d0,0x6030000018eb)
+freed by thread T1 here:
+    #0 0x7fbb4d8b76a8 in __interceptor_free ../../../../src/libsanitizer/asan/asan_malloc_linux.cpp:52
+    #7 0x55ceb741903f in core::ptr::drop_in_place$LT$alloc..ffi..c_str..CString$GT$::h398d041e02284d3a /rustc/59807616e1fa2540724bfbac14d7976d7e4a3860/library/core/src/ptr/mod.rs:805
+    #8 0x55ceb7417702 in c_strings::count_vowels::hba7c0a513a1df322 exercises/07_c_strings/src/lib.rs:132
+
+previously allocated by thread T1 here:
+    #0 0x7fbb4d8b89cf in __interceptor_malloc ../../../../src/libsanitizer/asan/asan_malloc_linux.cpp:69
+    #13 0x55ceb74175ab in c_strings::count_vowels::hba7c0a513a1df322 exercises/07_c_strings/src/lib.rs:132
+
+Thread T1 created by T0 here:
+    #0 0x7fbb4d849726 in __interceptor_pthread_create ../../../../src/libsanitizer/asan/asan_interceptors.cpp:207
+    #11 0x55ceb7415072 in memory::main::hc11c7afbfc4620d3 exercises/07_c_strings/tests/memory.rs:1
+
+SUMMARY: AddressSanitizer: heap-use-after-free ../../csrc/c_strings.c:31 in cs_count_vowels
+Shadow bytes around the buggy address:
+=>0x0c067fff8310: 00 00 fa fa 00 00 00 00 fa fa[fd]fd fd fd fa fa
+=================================================================
+==3102==ERROR: AddressSanitizer: attempting free on address which was not malloc()-ed: 0x603000001910 in thread T1
+    #0 0x7fbb4d8b76a8 in __interceptor_free ../../../../src/libsanitizer/asan/asan_malloc_linux.cpp:52
+    #5 0x55ceb7419206 in _$LT$alloc..boxed..Box$LT$T$C$A$GT$$u20$as$u20$core..ops..drop..Drop$GT$::drop::ha9ea0a1773d07e9b /rustc/59807616e1fa2540724bfbac14d7976d7e4a3860/library/alloc/src/boxed.rs:1921
+    #9 0x55ceb7418711 in c_strings::with_greeting::hfce1505a945828af exercises/07_c_strings/src/lib.rs:146
+    #30 0x55ceb7428c91 in _RNCINvNtNtCsjrHSEGnQ3l9_3std6thread9lifecycle15spawn_uncheckedNCNvCs3mSbOeLENLV_4test8run_tests_0uEs_0B12_ library/std/src/thread/lifecycle.rs:89
+    #34 0x7fbb4d6a71f4 in start_thread nptl/pthread_create.c:442
+
+0x603000001910 is located 16 bytes inside of 28-byte region [0x603000001900,0x60300000191c)
+allocated by thread T1 here:
+    #0 0x7fbb4d8b89cf in __interceptor_malloc ../../../../src/libsanitizer/asan/asan_malloc_linux.cpp:69
+    #1 0x55ceb74194fb in cs_greet ../../csrc/c_strings.c:56
+    #2 0x55ceb7418697 in c_strings::with_greeting::hfce1505a945828af exercises/07_c_strings/src/lib.rs:144
+
+SUMMARY: AddressSanitizer: bad-free ../../../../src/libsanitizer/asan/asan_malloc_linux.cpp:52 in __interceptor_free
+=================================================================
+==3102==ERROR: AddressSanitizer: attempting double-free on 0x606000000020 in thread T1:
+    #0 0x7f in __interceptor_free ../../../../src/libsanitizer/asan/asan_malloc_linux.cpp:52
+    #1 0x55 in ledger_destroy ../../csrc/handles.c:40
+    #2 0x55 in _$LT$handles..Ledger$u20$as$u20$core..ops..drop..Drop$GT$::drop::h0123456789abcdef exercises/10_handles/src/lib.rs:90:9
+
+0x606000000020 is located 0 bytes inside of 32-byte region [0x606000000020,0x606000000040)
+freed by thread T1 here:
+    #0 0x7f in __interceptor_free ../../../../src/libsanitizer/asan/asan_malloc_linux.cpp:52
+    #1 0x55 in ledger_destroy ../../csrc/handles.c:40
+    #2 0x55 in handles::Ledger::close::h0123456789abcdef exercises/10_handles/src/lib.rs:70
+
+previously allocated by thread T1 here:
+    #1 0x55 in ledger_create ../../csrc/handles.c:20
+
+SUMMARY: AddressSanitizer: double-free ../../../../src/libsanitizer/asan/asan_malloc_linux.cpp:52 in __interceptor_free
+
+=================================================================
+==13758==ERROR: LeakSanitizer: detected memory leaks
+
+Direct leak of 207 byte(s) in 6 object(s) allocated from:
+    #0 0x7f09716b89cf in __interceptor_malloc ../../../../src/libsanitizer/asan/asan_malloc_linux.cpp:69
+    #1 0x563bc5df1edb in cs_greet ../../csrc/c_strings.c:56
+    #2 0x563bc5df0e51 in c_strings::with_greeting::h2a42629ee6fe51ff exercises/07_c_strings/src/lib.rs:144
+    #3 0x563bc5dfea6a in _RNCNvCs3mSbOeLENLV_4test19run_test_in_process0B3_ library/test/src/lib.rs:686
+
+Indirect leak of 8 byte(s) in 1 object(s) allocated from:
+    #0 0x7f09716b89cf in __interceptor_malloc ../../../../src/libsanitizer/asan/asan_malloc_linux.cpp:69
+    #1 0x563bc5df1edb in cs_greet ../../csrc/c_strings.c:56
+
+SUMMARY: AddressSanitizer: 215 byte(s) leaked in 7 allocation(s).
+";
+
+    #[test]
+    fn reads_asans_report_into_the_same_findings() {
+        let findings = parse_asan(ASAN_REPORT, Path::new("/wb"));
+        let kinds: Vec<Kind> = findings.iter().map(|f| f.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                Kind::UseAfterFree,
+                Kind::WrongFree,
+                Kind::FreedTwice,
+                Kind::Leak
+            ]
+        );
+
+        let use_after_free = &findings[0];
+        let at: Vec<String> = use_after_free.at.iter().map(Frame::to_string).collect();
+        assert_eq!(
+            at,
+            [
+                "cs_count_vowels (csrc/c_strings.c:31)",
+                "c_strings::count_vowels (src/lib.rs:135)",
+                "memory::every_wrapper_on_every_path (tests/memory.rs:19)",
+            ],
+            "the workbook's frames, hashes gone, std's and the thread's left out"
+        );
+        assert_eq!(use_after_free.block.len(), 1, "{:?}", use_after_free.block);
+        assert_eq!(use_after_free.block[0].location, "src/lib.rs:132");
+        assert!(
+            use_after_free
+                .to_string()
+                .starts_with("Use after free: cs_count_vowels (csrc/c_strings.c:31), called from c_strings::count_vowels (src/lib.rs:135) read 1 byte(s)"),
+            "{use_after_free}"
+        );
+
+        let wrong_free = &findings[1];
+        assert_eq!(wrong_free.at[0].function, "c_strings::with_greeting");
+        assert_eq!(
+            wrong_free.block[0].to_string(),
+            "cs_greet (csrc/c_strings.c:56)"
+        );
+        assert!(
+            wrong_free
+                .to_string()
+                .contains("(the address 16 bytes inside of 28-byte region)"),
+            "{wrong_free}"
+        );
+
+        let freed_twice = &findings[2];
+        assert_eq!(
+            freed_twice.at[1].to_string(),
+            "<handles::Ledger as core::ops::drop::Drop>::drop (src/lib.rs:90)",
+            "a column after the line is dropped, the mangled `<... as ...>` read"
+        );
+        assert_eq!(freed_twice.block[1].function, "handles::Ledger::close");
+        assert!(
+            freed_twice
+                .to_string()
+                .starts_with("Freed twice: ledger_destroy (csrc/handles.c:40)")
+        );
+
+        let leak = &findings[3];
+        assert_eq!(leak.bytes, 207, "the direct leak only");
+        assert_eq!(
+            leak.to_string(),
+            "Leak: 207 bytes allocated by cs_greet (csrc/c_strings.c:56), called from \
+             c_strings::with_greeting (src/lib.rs:144) were never freed."
+        );
+    }
+
+    #[test]
+    fn an_out_of_bounds_write_and_a_crash_are_read_too() {
+        let report = "\
+==7==ERROR: AddressSanitizer: heap-buffer-overflow on address 0x6040000000f8 at pc 0x1 bp 0x2 sp 0x3
+WRITE of size 8 at 0x6040000000f8 thread T0
+    #0 0x1 in add_vectors /wb/build/../csrc/ABI_add.c:12:19
+    #1 0x2 in abi_add::add::h0123456789abcdef exercises/03_abi_add/src/lib.rs:40
+
+0x6040000000f8 is located 0 bytes to the right of 40-byte region [0x6040000000d0,0x6040000000f8)
+allocated by thread T0 here:
+    #1 0x3 in abi_add::exactly_sized::h0123456789abcdef exercises/03_abi_add/tests/abi_add.rs:128
+==8==ERROR: AddressSanitizer: SEGV on unknown address 0x000000000000 (pc 0x1 bp 0x2 sp 0x3 T0)
+    #0 0x1 in evolve_step ../../csrc/evolve.c:30
+";
+        let findings = parse_asan(report, Path::new("/wb"));
+        assert_eq!(findings.len(), 2);
+        assert_eq!(findings[0].kind, Kind::OutOfBounds);
+        assert_eq!(
+            findings[0].to_string(),
+            "Out of bounds: add_vectors (csrc/ABI_add.c:12), called from abi_add::add \
+             (src/lib.rs:40) wrote 8 byte(s) outside any allocation (the address 0 bytes \
+             to the right of 40-byte region)."
+        );
+        assert_eq!(findings[1].kind, Kind::Other);
+        assert_eq!(
+            findings[1].to_string(),
+            "SEGV on unknown address 0x000000000000 (pc 0x1 bp 0x2 sp 0x3 T0): in \
+             evolve_step (csrc/evolve.c:30)."
+        );
+    }
+
+    #[test]
+    fn a_clean_asan_run_has_no_findings() {
+        assert_eq!(parse_asan("", Path::new("/wb")), []);
+        let lines = "running 1 test\ntest t ... ok\n#notaframe\n";
+        assert_eq!(parse_asan(lines, Path::new("/wb")), []);
     }
 }

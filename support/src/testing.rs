@@ -1,5 +1,6 @@
 //! Checks that several lessons make the same way: canary buffers that show a
-//! write past the end of a slice, a re-run of a test under valgrind, and
+//! write past the end of a slice, a re-run of a test under valgrind or
+//! AddressSanitizer (through `memcheck`'s one runner), and
 //! running the lesson's program. For the lessons' tests only.
 
 use std::io::Write;
@@ -78,25 +79,27 @@ pub fn assert_nothing_written_past(name: &str, a: &[f64], n: usize) {
 }
 
 /// Re-runs the ignored test `ignored_test` of the current test program under
-/// valgrind and fails with valgrind's report if C touched memory outside an
-/// allocation. valgrind sees only accesses past an allocation, so that test
-/// must use exactly-sized buffers. Skipped (with a note) where valgrind is
-/// not installed: the canary checks still run there. `advice` says what the
+/// the memory tool (valgrind, or AddressSanitizer where valgrind is missing)
+/// and fails with the tool's report if C touched memory outside an
+/// allocation. The tools see only accesses past an allocation, so that test
+/// must use exactly-sized buffers. Skipped (with a note) where neither tool
+/// is available: the canary checks still run there. `advice` says what the
 /// learner's code must do, for the messages.
 pub fn assert_valgrind_finds_no_invalid_access(ignored_test: &str, advice: &str) {
-    match run_under_valgrind(ignored_test, &[]) {
+    let tool = crate::memcheck::tool().unwrap_or(crate::memcheck::Tool::Valgrind);
+    match run_memory_check(ignored_test) {
         ValgrindRun::Unavailable | ValgrindRun::Clean => {}
         ValgrindRun::Errors(report) => panic!(
-            "Run under valgrind, your wrappers made C read or write memory outside the \
-             slices they were given. {advice} valgrind said:\n{report}"
+            "Run under {tool}, your wrappers made C read or write memory outside the \
+             slices they were given. {advice} {tool} said:\n{report}"
         ),
         ValgrindRun::Crashed(report) => panic!(
-            "Run under valgrind, your wrappers crashed the program. {advice} \
-             valgrind said:\n{report}"
+            "Run under {tool}, your wrappers crashed the program. {advice} \
+             {tool} said:\n{report}"
         ),
         ValgrindRun::Failed(output) => panic!(
-            "The wrappers failed before valgrind could judge them (fix the other tests \
-             first; this one only adds valgrind's view). Output:\n{output}"
+            "The wrappers failed before {tool} could judge them (fix the other tests \
+             first; this one only adds {tool}'s view). Output:\n{output}"
         ),
     }
 }
@@ -153,59 +156,82 @@ pub fn run_without_c_libraries(program: &str) -> (bool, String) {
     )
 }
 
-/// What valgrind made of one ignored test of the current test program (see
-/// [`run_under_valgrind`]).
+/// What a memory tool made of one ignored test of the current test program
+/// (see [`run_under_valgrind`] and [`run_memory_check`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ValgrindRun {
-    /// valgrind is not installed here; a note saying so has been printed.
+    /// The tool is not available here; a note saying so has been printed.
     Unavailable,
-    /// The test passed and valgrind found nothing.
+    /// The test passed and the tool found nothing.
     Clean,
-    /// valgrind found errors: the start of its report.
+    /// The tool found errors: the start of its report.
     Errors(String),
-    /// The program was killed by a signal under valgrind: how, and the
-    /// start of valgrind's report.
+    /// The program was killed by a signal under the tool: how, and the
+    /// start of its report.
     Crashed(String),
-    /// The test failed under valgrind before it could judge: what the test
-    /// printed, and the start of valgrind's report.
+    /// The test failed under the tool before it could judge: what the test
+    /// printed, and the start of the report.
     Failed(String),
 }
 
 /// Runs the ignored test `ignored_test` of the current test program under
 /// valgrind, with `options` added to valgrind's own (for example
-/// `--leak-check=full`), and says what valgrind found. Lessons turn its
-/// report into words for the learner; the report itself is for the curious.
+/// `--leak-check=full`), and says what valgrind found. For the checks only
+/// valgrind makes (reads of uninitialised memory): in an AddressSanitizer
+/// build, or without valgrind, the check is skipped with a note saying so.
+/// Lessons turn its report into words for the learner; the report itself is
+/// for the curious.
 pub fn run_under_valgrind(ignored_test: &str, options: &[&str]) -> ValgrindRun {
-    if !crate::memcheck::available() {
-        skip_without(
-            "valgrind",
-            "valgrind is not installed (it runs on Linux; on macOS and Windows there is none to \
-             install), so this extra check of memory was not made",
-        );
-        return ValgrindRun::Unavailable;
+    match crate::memcheck::tool() {
+        Ok(crate::memcheck::Tool::Valgrind) => {
+            summarise(crate::memcheck::Tool::Valgrind, ignored_test, options)
+        }
+        Ok(crate::memcheck::Tool::AddressSanitizer) => {
+            skip_without(
+                "valgrind",
+                "this is an AddressSanitizer build, and AddressSanitizer does not see reads \
+                 of uninitialised memory (valgrind does), so this extra check of memory was \
+                 not made",
+            );
+            ValgrindRun::Unavailable
+        }
+        Err(why) => {
+            skip_without("valgrind", &why);
+            ValgrindRun::Unavailable
+        }
     }
-    let this_test_program = std::env::current_exe().expect("the test executable's path");
-    let out = Command::new("valgrind")
-        .args(["--quiet", "--error-exitcode=99"])
-        .args(options)
-        .arg(&this_test_program)
-        .args([ignored_test, "--exact", "--ignored", "--test-threads=1"])
-        .output()
-        .expect("valgrind runs");
-    // The start of valgrind's report is the useful part.
-    let report: String = String::from_utf8_lossy(&out.stderr)
-        .lines()
-        .take(40)
-        .collect::<Vec<_>>()
-        .join("\n");
-    match out.status.code() {
+}
+
+/// Runs the ignored test `ignored_test` of the current test program under
+/// the memory tool of this build ([`crate::memcheck::tool`]: valgrind, or
+/// AddressSanitizer where valgrind is missing) and says what it found:
+/// accesses outside an allocation, use after free, double free. Skipped with
+/// a note where neither is available.
+pub fn run_memory_check(ignored_test: &str) -> ValgrindRun {
+    match crate::memcheck::tool() {
+        Ok(tool) => summarise(tool, ignored_test, &[]),
+        Err(why) => {
+            skip_without("valgrind", &why);
+            ValgrindRun::Unavailable
+        }
+    }
+}
+
+fn summarise(tool: crate::memcheck::Tool, ignored_test: &str, options: &[&str]) -> ValgrindRun {
+    let rerun = crate::memcheck::rerun(tool, ignored_test, options);
+    // The start of the report is the useful part.
+    let report: String = rerun.report.lines().take(40).collect::<Vec<_>>().join("\n");
+    // ASan compiled to recover reports every error and exits 0: its report
+    // says whether it found one.
+    let asan_found = tool == crate::memcheck::Tool::AddressSanitizer
+        && (rerun.report.contains("ERROR: AddressSanitizer")
+            || rerun.report.contains("ERROR: LeakSanitizer"));
+    match rerun.status.code() {
+        Some(_) if asan_found => ValgrindRun::Errors(report),
         Some(0) => ValgrindRun::Clean,
         Some(99) => ValgrindRun::Errors(report),
-        None => ValgrindRun::Crashed(format!("({})\n{report}", out.status)),
-        Some(_) => ValgrindRun::Failed(format!(
-            "{}\n{report}",
-            String::from_utf8_lossy(&out.stdout)
-        )),
+        None => ValgrindRun::Crashed(format!("({})\n{report}", rerun.status)),
+        Some(_) => ValgrindRun::Failed(format!("{}\n{report}", rerun.output)),
     }
 }
 

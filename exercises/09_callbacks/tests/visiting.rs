@@ -8,7 +8,7 @@ use std::ffi::c_int;
 use std::ops::ControlFlow;
 
 use callbacks::{for_each, visit_until};
-use workbook_support::testing::{ValgrindRun, run_under_valgrind};
+use workbook_support::testing::{ValgrindRun, run_memory_check};
 
 #[test]
 fn for_each_visits_every_value_in_order() {
@@ -122,7 +122,7 @@ fn visits_for_valgrind() {
 
 #[test]
 fn valgrind_finds_no_invalid_access() {
-    match run_under_valgrind("visits_for_valgrind", &[]) {
+    match run_memory_check("visits_for_valgrind") {
         ValgrindRun::Unavailable | ValgrindRun::Clean => {}
         ValgrindRun::Errors(report) => panic!(
             "Run under valgrind, the trampolines (src/visit.rs) read or wrote memory they do \
