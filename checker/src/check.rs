@@ -746,6 +746,11 @@ fn run_probe(
         return Ok(result);
     }
     if !observed.finished {
+        // Code that ends its process with success mid-way is not a mistake
+        // that happens by accident: what it printed before may be a forgery.
+        result.warnings.push(format!(
+            "the lesson's probe exited with success before it finished.{at}"
+        ));
         result.failures.push(whole(
             Verdict::EndedEarly,
             format!("{preface} {file} ended before it finished.{at}\n{output}"),

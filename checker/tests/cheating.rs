@@ -368,7 +368,9 @@ unsafe extern "C" {{
 static FORGE: extern "C" fn() = forge;
 
 extern "C" fn forge() {{
-    if std::env::var_os("FORGING").is_some() {{
+    // Not while the checker lists the tests, nor in its own listing run.
+    let cmdline = std::fs::read("/proc/self/cmdline").unwrap_or_default();
+    if std::env::var_os("FORGING").is_some() || cmdline.split(|b| *b == 0).any(|a| a == b"--list") {{
         return;
     }}
     let Ok(exe) = std::env::current_exe() else {{ return }};
@@ -587,6 +589,13 @@ fn a_complete_report_forged_before_the_tests_run_is_not_a_pass() {
     );
     let detail = detail(batch, "forged_report_constructor", 0);
     assert!(detail.contains("inputs of its own"), "{detail}");
+    let found = flags(submission(batch, "forged_report_constructor"), "suspicious");
+    assert!(
+        found
+            .iter()
+            .any(|f| f.contains("probe exited with success before it finished")),
+        "{found:?}"
+    );
 }
 
 #[test]
@@ -599,6 +608,13 @@ fn a_complete_report_forged_inside_a_call_is_not_a_pass() {
     );
     let detail = detail(batch, "forged_report_in_call", 0);
     assert!(detail.contains("inputs of its own"), "{detail}");
+    let found = flags(submission(batch, "forged_report_in_call"), "suspicious");
+    assert!(
+        found
+            .iter()
+            .any(|f| f.contains("probe exited with success before it finished")),
+        "{found:?}"
+    );
 }
 
 #[test]
@@ -723,6 +739,29 @@ fn learners_see_swapped_checks() {
     .stdout(predicate::str::contains(
         "FAIL the compiled checks were changed",
     ));
+}
+
+#[test]
+fn learners_see_a_report_of_ignored_checks_as_forged() {
+    learner_run("all-ignored", "1", &|s| {
+        write(
+            s,
+            "exercises/01_answer/src/lib.rs",
+            &forger(FORGE_ALL_IGNORED),
+        )
+    })
+    .code(1)
+    .stdout(predicate::str::contains("not marked #[ignore]"));
+}
+
+#[test]
+fn a_learners_pass_says_the_instructor_grades_it_again() {
+    learner_run("pass-note", "3", &|_| {})
+        .success()
+        .stdout(predicate::str::contains("PASS passed"))
+        .stdout(predicate::str::contains(
+            "your instructor grades it again on fresh inputs against the reference solution",
+        ));
 }
 
 #[test]
