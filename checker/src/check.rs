@@ -8,7 +8,7 @@
 //! in it can never take the checker down; when grading, each of those
 //! processes also runs in a sandbox (sandbox.rs).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
@@ -16,16 +16,29 @@ use std::time::{Duration, Instant};
 
 use crate::c_build::{self, CBuildError};
 use crate::compile::{Compiled, TestProgram, compile};
-use crate::libtest::{self, Judgement};
+use crate::libtest::{self, Judgement, Listed};
+use crate::probe::{self, Observation};
 use crate::process::{self, Ending, Limits, RunOutput};
 use crate::sandbox::{Sandbox, Step};
 use crate::verdict::{Report, Stage, Verdict};
 use crate::workbook::{Lesson, check_matches};
 
-/// The tests each of a lesson's test programs must report, by (package,
-/// test file name): when grading, taken from the reference solutions' run,
-/// so that nothing a submission's code does can shorten the list.
-pub type ExpectedTests = BTreeMap<(String, String), BTreeSet<String>>;
+/// The tests each of a lesson's test programs must report, and those it
+/// may report `ignored`, by (package, test file name): when grading, taken
+/// from the reference solutions' run, so that nothing a submission's code
+/// does can shorten the lists.
+pub type ExpectedTests = BTreeMap<(String, String), Listed>;
+
+/// What the reference solutions' check found, that every submission of a
+/// batch is held to.
+#[derive(Debug, Clone, Default)]
+pub struct Reference {
+    pub tests: ExpectedTests,
+    /// The batch's probe seed.
+    pub probe_seed: u64,
+    /// Each probed lesson's observations on that seed, by package.
+    pub observed: BTreeMap<String, Vec<Observation>>,
+}
 
 /// Where and how to check: one per workbook copy (the learner's, a scratch
 /// copy of the solutions, a submission being graded).
@@ -49,9 +62,14 @@ pub struct CheckEnv {
     pub write_new_snapshots: bool,
     /// Grading: every step that runs learner code runs in this sandbox.
     pub sandbox: Option<Arc<Sandbox>>,
-    /// Grading: the tests each test program must report (else each test
-    /// program's own `--list` says).
-    pub expected: Option<Arc<ExpectedTests>>,
+    /// Grading: what the reference solutions' check found: the tests each
+    /// test program must report (else each test program's own `--list`
+    /// says), and the observations each lesson's probe must make.
+    pub expected: Option<Arc<Reference>>,
+    /// Grading: run each lesson's probe on this seed (the reference check
+    /// records what it observes; a submission's is compared with that).
+    /// None on the learner's side, where there is nothing to compare with.
+    pub probe_seed: Option<u64>,
     /// Learner code may write the target folder: a build script the learner
     /// writes or feeds runs while cargo has it writable, or nothing is
     /// confined at all. rustc's incremental caches there are then not used:
@@ -79,6 +97,7 @@ impl CheckEnv {
             write_new_snapshots: false,
             sandbox: None,
             expected: None,
+            probe_seed: None,
             learner_writes_target: false,
         }
     }
@@ -192,6 +211,7 @@ pub(crate) fn report(verdict: Verdict, details: impl Into<String>) -> Report {
         program_output: None,
         elapsed: Duration::ZERO,
         listed: Vec::new(),
+        observed: None,
         warnings: Vec::new(),
         skipped: Vec::new(),
     }
@@ -293,19 +313,35 @@ fn run_steps(env: &CheckEnv, lesson: &Lesson, compiled: &mut Compiled) -> Report
 
     // 4. Every one of the lesson's test programs, side by side (together
     // they take as long as the slowest, a test under valgrind, not the sum),
-    // each saying something of its own even after another failed.
-    let test_runs: Vec<_> = std::thread::scope(|scope| {
-        let runs: Vec<_> = artifacts
-            .tests
+    // each saying something of its own even after another failed; and,
+    // when grading, the lesson's probe beside them. The probe prints no
+    // libtest report: it is never judged as a test program.
+    let (probes, tests): (Vec<&TestProgram>, Vec<&TestProgram>) = artifacts
+        .tests
+        .iter()
+        .partition(|test| test.target == probe::TARGET);
+    let probe_program = probes.first().copied();
+    let (test_runs, probe_run): (Vec<_>, _) = std::thread::scope(|scope| {
+        let probe_run = match (probe_program, env.probe_seed) {
+            (Some(program), Some(seed)) => {
+                Some(scope.spawn(move || run_probe(env, lesson, program, seed)))
+            }
+            _ => None,
+        };
+        let runs: Vec<_> = tests
             .iter()
             .map(|test| scope.spawn(move || run_test_program(env, lesson, test)))
             .collect();
-        runs.into_iter().map(joined).collect()
+        (
+            runs.into_iter().map(joined).collect(),
+            probe_run.map(joined),
+        )
     });
     let mut failures = Vec::new();
     let mut listed = Vec::new();
     let mut skipped = Vec::new();
-    for (test, result) in artifacts.tests.iter().zip(test_runs) {
+    let mut observed = None;
+    for (test, result) in tests.iter().zip(test_runs) {
         // One test program's code may have changed another's while they ran
         // side by side (where nothing makes them read-only): whatever that
         // one then reported, or failed to start, it is not a verdict.
@@ -324,7 +360,27 @@ fn run_steps(env: &CheckEnv, lesson: &Lesson, compiled: &mut Compiled) -> Report
             Err(environment) => return *environment,
         }
     }
-    if failures.is_empty() && listed.iter().all(|(_, tests)| tests.is_empty()) {
+    let mut probe_failures = Vec::new();
+    if let (Some(program), Some(result)) = (probe_program, probe_run) {
+        let result = if program.changed_since_built() {
+            Ok(tampered(program).into())
+        } else {
+            result
+        };
+        match result {
+            Ok(result) => {
+                probe_failures = result.failures;
+                warnings.extend(result.warnings);
+                observed = result.observed;
+            }
+            Err(environment) => return *environment,
+        }
+    }
+    if failures.is_empty()
+        && listed
+            .iter()
+            .all(|(_, l): &(String, Listed)| l.tests.is_empty())
+    {
         return report(
             Verdict::Environment,
             format!(
@@ -342,11 +398,15 @@ fn run_steps(env: &CheckEnv, lesson: &Lesson, compiled: &mut Compiled) -> Report
     {
         return report(Verdict::Environment, missing);
     }
+    // The probe's findings come after the checks': when both fail, a
+    // check's message says more; when only the probe does, it is the
+    // verdict.
+    failures.extend(probe_failures);
     let checks = summarize(lesson, failures);
 
     let mut result = match (program_failure, checks) {
         (None, None) => {
-            let mut passed = report(Verdict::Passed, String::new());
+            let mut passed = report(Verdict::Passed, passed_note(env, probe_program.is_some()));
             passed.program_output = program_output;
             passed
         }
@@ -379,6 +439,7 @@ fn run_steps(env: &CheckEnv, lesson: &Lesson, compiled: &mut Compiled) -> Report
         (Some(failure), None) => failure,
     };
     result.listed = listed;
+    result.observed = observed;
     result.warnings = warnings;
     result.skipped = skipped;
     result
@@ -447,6 +508,18 @@ fn unusable_files(root: &Path, crate_dir: &Path) -> Vec<String> {
     found
 }
 
+/// What a pass means where it was made: on the learner's side (no seed,
+/// nothing to compare with), only the lesson's checks ran; grading judges
+/// again.
+fn passed_note(env: &CheckEnv, has_probe: bool) -> String {
+    match (env.probe_seed, has_probe) {
+        (None, true) => "Your code passed the lesson's checks here; your instructor grades it \
+                         again on fresh inputs against the reference solution."
+            .into(),
+        _ => String::new(),
+    }
+}
+
 /// What a thread of a scope returned (its panic goes on in the caller).
 fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
     handle
@@ -471,7 +544,7 @@ struct Failure {
 
 /// What one test program's run found.
 struct TestProgramResult {
-    expected: BTreeSet<String>,
+    expected: Listed,
     failures: Vec<Failure>,
     warnings: Vec<String>,
     /// Checks that said they did not run (a tool was missing).
@@ -483,7 +556,7 @@ struct TestProgramResult {
 fn tampered(test: &TestProgram) -> TestProgramResult {
     let file = format!("tests/{}.rs", test.target);
     TestProgramResult {
-        expected: BTreeSet::new(),
+        expected: Listed::default(),
         failures: vec![Failure {
             target: test.target.clone(),
             test: None,
@@ -517,7 +590,7 @@ fn run_test_program(
         return Ok(tampered(test));
     }
     let mut result = TestProgramResult {
-        expected: BTreeSet::new(),
+        expected: Listed::default(),
         failures: Vec::new(),
         warnings: Vec::new(),
         skipped: Vec::new(),
@@ -535,28 +608,39 @@ fn run_test_program(
         ))
     };
 
-    // The tests it must report: the reference run's list when grading, else
-    // its own list.
+    // The tests it must report, and those it may report ignored: the
+    // reference run's lists when grading, else its own.
     let key = (lesson.package.clone(), test.target.clone());
-    result.expected = match env.expected.as_ref().and_then(|e| e.get(&key)) {
+    result.expected = match env.expected.as_ref().and_then(|e| e.tests.get(&key)) {
         Some(expected) => expected.clone(),
         None => {
-            let mut command = start_command();
-            command.args(["--list", "--format", "terse"]);
-            let run = env
-                .run(command, Step::Run, env.limits)
-                .map_err(cannot_start)?;
-            if let Some(verdict) = abnormal_ending(&run, Stage::Checks, env.limits, |_| false) {
-                let mut text = String::new();
-                append_section(&mut text, "Listing its checks printed", &run.stdout);
-                append_section(&mut text, "On stderr", &run.stderr);
-                result.failures.push(whole(verdict, text));
-                return Ok(result);
+            let mut lists = Vec::new();
+            for args in [
+                &["--list", "--format", "terse"][..],
+                &["--list", "--ignored", "--format", "terse"],
+            ] {
+                let mut command = start_command();
+                command.args(args);
+                let run = env
+                    .run(command, Step::Run, env.limits)
+                    .map_err(cannot_start)?;
+                if let Some(verdict) = abnormal_ending(&run, Stage::Checks, env.limits, |_| false) {
+                    let mut text = String::new();
+                    append_section(&mut text, "Listing its checks printed", &run.stdout);
+                    append_section(&mut text, "On stderr", &run.stderr);
+                    result.failures.push(whole(verdict, text));
+                    return Ok(result);
+                }
+                lists.push(libtest::parse_list(&run.stdout));
             }
-            libtest::parse_list(&run.stdout)
+            let ignored = lists.pop().unwrap_or_default();
+            let tests = lists.pop().unwrap_or_default();
+            // Only a listed test can be an ignored one.
+            let ignored = ignored.intersection(&tests).cloned().collect();
+            Listed { tests, ignored }
         }
     };
-    if result.expected.is_empty() {
+    if result.expected.tests.is_empty() {
         return Ok(result);
     }
 
@@ -594,10 +678,11 @@ fn run_test_program(
     // How the program itself ended, when that is news.
     let unfinished: Vec<&String> = result
         .expected
+        .tests
         .iter()
         .filter(|name| !parsed.results.iter().any(|(n, _)| n == *name))
         .collect();
-    let running = if unfinished.is_empty() || unfinished.len() == result.expected.len() {
+    let running = if unfinished.is_empty() || unfinished.len() == result.expected.tests.len() {
         String::new()
     } else {
         format!(
@@ -632,7 +717,7 @@ fn run_test_program(
                 format!(
                     "{file} ended before its checks finished: {} of {} never reported.{running}\n{output}",
                     unfinished.len(),
-                    result.expected.len()
+                    result.expected.tests.len()
                 ),
             ),
         ),
@@ -653,6 +738,127 @@ fn run_test_program(
     Ok(result)
 }
 
+/// What the lesson's probe found.
+struct ProbeResult {
+    /// What it observed, when it ran to its end (and agreed with the
+    /// reference's, when there was one).
+    observed: Option<Vec<Observation>>,
+    failures: Vec<Failure>,
+    warnings: Vec<String>,
+}
+
+impl From<TestProgramResult> for ProbeResult {
+    fn from(result: TestProgramResult) -> ProbeResult {
+        ProbeResult {
+            observed: None,
+            failures: result.failures,
+            warnings: result.warnings,
+        }
+    }
+}
+
+/// Runs the lesson's probe on `seed` with a fresh nonce, and compares what
+/// it observed with the reference's (when grading a submission). Err only
+/// for what is not the learner's (it could not be started).
+fn run_probe(
+    env: &CheckEnv,
+    lesson: &Lesson,
+    program: &TestProgram,
+    seed: u64,
+) -> Result<ProbeResult, Box<Report>> {
+    let file = format!("tests/{}.rs", program.target);
+    let whole = |verdict: Verdict, text: String| Failure {
+        target: program.target.clone(),
+        test: None,
+        verdict,
+        text,
+        panicked_in: None,
+    };
+    if program.changed_since_built() {
+        return Ok(tampered(program).into());
+    }
+    let nonce = probe::nonce();
+    let mut command = Command::new(&program.path);
+    command.current_dir(lesson.exercise_dir(&env.root));
+    env.learner_env(&mut command);
+    command
+        .env(probe::SEED_ENV, seed.to_string())
+        .env(probe::NONCE_ENV, &nonce);
+    let run = env.run(command, Step::Run, env.limits).map_err(|err| {
+        Box::new(report(
+            Verdict::Environment,
+            format!("Could not start {}: {err}", program.path.display()),
+        ))
+    })?;
+    let mut result = ProbeResult {
+        observed: None,
+        failures: Vec::new(),
+        warnings: Vec::new(),
+    };
+    if run.strays > 0 {
+        result.warnings.push(format!(
+            "the lesson's probe left {} process{} running; they were ended",
+            run.strays,
+            if run.strays == 1 { "" } else { "es" }
+        ));
+    }
+    let observed = probe::parse(&run.stdout, &nonce);
+    // What the learner's code printed, without the probe's own lines.
+    let theirs: String = run
+        .stdout
+        .lines()
+        .filter(|line| !line.starts_with(&nonce))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    let mut output = String::new();
+    append_section(&mut output, "Your code printed", &theirs);
+    append_section(&mut output, "On stderr", &run.stderr);
+    let at = observed
+        .observations
+        .last()
+        .map(|last| format!(" It stopped after observing `{}`.", last.key))
+        .unwrap_or_default();
+    let preface = "The grader checks your code on inputs of its own (the lesson's probe), \
+                   compared with the reference solution.";
+    if let Some(verdict) = abnormal_ending(&run, Stage::Checks, env.limits, |run| {
+        run.stderr.contains("panicked at")
+    }) {
+        let text = format!("{preface} {file} stopped early.{at}\n{output}");
+        let panicked_in = panic_location(&text, lesson);
+        result.failures.push(Failure {
+            panicked_in,
+            ..whole(verdict, text)
+        });
+        return Ok(result);
+    }
+    if !observed.finished {
+        // Code that ends its process with success mid-way is not a mistake
+        // that happens by accident: what it printed before may be a forgery.
+        result.warnings.push(format!(
+            "the lesson's probe exited with success before it finished.{at}"
+        ));
+        result.failures.push(whole(
+            Verdict::EndedEarly,
+            format!("{preface} {file} ended before it finished.{at}\n{output}"),
+        ));
+        return Ok(result);
+    }
+    let reference = env
+        .expected
+        .as_ref()
+        .and_then(|reference| reference.observed.get(&lesson.package));
+    if let Some(reference) = reference
+        && let Some(difference) = probe::compare(reference, &observed.observations)
+    {
+        result
+            .failures
+            .push(whole(Verdict::Failed, probe::explain(&difference)));
+        return Ok(result);
+    }
+    result.observed = Some(observed.observations);
+    Ok(result)
+}
+
 /// The failures, most telling first, as one report; None when there are none.
 /// A test program that did not finish comes before single failing tests; then
 /// the manifest's `rank` decides; then the order they were found in.
@@ -669,7 +875,7 @@ fn summarize(lesson: &Lesson, mut failures: Vec<Failure>) -> Option<Report> {
             .unwrap_or(lesson.rank.len())
     };
     // A stable sort keeps the order found within equal keys.
-    failures.sort_by_key(|f| (f.test.is_some(), rank(f)));
+    failures.sort_by_key(|f| (f.target == probe::TARGET, f.test.is_some(), rank(f)));
     let mut details = String::new();
     for failure in &failures {
         let file = format!("tests/{}.rs", failure.target);

@@ -17,7 +17,8 @@
 //! - `summary`: compiler and test output as a learner should read it;
 //! - `ui`, `screen`, `warmup`, `watch`, `commands`: the front ends;
 //! - `grade`: grading a class (in the sandbox, `sandbox`; with learner code
-//!   read for what it reaches, `reach`; libtest's reports read by `libtest`);
+//!   read for what it reaches, `reach`; libtest's reports read by `libtest`;
+//!   lessons judged outside learner code by their probes, `probe`);
 //! - `template`: the learners' repository, without the answers;
 //! - `tools`: the checker's own probes of the machine's tools;
 //! - `text`: text a submission wrote, made safe to show.
@@ -29,6 +30,7 @@ pub mod compile;
 pub mod crash;
 pub mod grade;
 pub mod libtest;
+pub mod probe;
 pub mod process;
 pub mod progress;
 pub mod reach;

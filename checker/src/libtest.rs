@@ -8,7 +8,9 @@
 //! Learner code runs inside the test program, so a report can always be
 //! forged by code written for that purpose (printing libtest's lines itself).
 //! What such forgery leaves behind (a test reported twice, a test that does
-//! not exist, a summary that disagrees) is caught and named here.
+//! not exist, a test said `ignored` that is not `#[ignore]`, a summary that
+//! disagrees) is caught and named here; a complete forgery is not, which is
+//! why grading also judges each lesson by its probe (probe.rs).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -20,6 +22,14 @@ pub fn parse_list(stdout: &str) -> BTreeSet<String> {
         .filter_map(|line| line.strip_suffix(": test"))
         .map(str::to_string)
         .collect()
+}
+
+/// What a test program lists: every test (`--list`), and those marked
+/// `#[ignore]` (`--list --ignored`), the only ones that may report `ignored`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Listed {
+    pub tests: BTreeSet<String>,
+    pub ignored: BTreeSet<String>,
 }
 
 /// How one test ended, as libtest reported it.
@@ -185,9 +195,9 @@ fn failure_blocks(section: &str, failed: &[&str], unanchored: bool) -> BTreeMap<
 /// What a test program's run proves, given the tests it should have run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Judgement {
-    /// Every expected test reported `ok` once (or `ignored`: the lesson's
-    /// own test files mark helpers run in a child process so), and the
-    /// summary agrees.
+    /// Every expected test reported once: `ok`, or `ignored` where it is
+    /// `#[ignore]` (the lesson's own test files mark helpers run in a child
+    /// process so), and the summary agrees.
     AllPassed,
     /// These tests reported `FAILED` (in report order).
     Failed(Vec<String>),
@@ -200,7 +210,8 @@ pub enum Judgement {
 /// Judges a report against the expected tests. `exited_ok`: the program
 /// exited with 0. Failures win over gaps: a failing test says more than a
 /// missing one.
-pub fn judge(report: &Report, expected: &BTreeSet<String>, exited_ok: bool) -> Judgement {
+pub fn judge(report: &Report, listed: &Listed, exited_ok: bool) -> Judgement {
+    let expected = &listed.tests;
     let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
     for (name, _) in &report.results {
         *seen.entry(name).or_default() += 1;
@@ -235,6 +246,18 @@ pub fn judge(report: &Report, expected: &BTreeSet<String>, exited_ok: bool) -> J
         .collect();
     if !failed.is_empty() {
         return Judgement::Failed(failed);
+    }
+    let not_ignorable: Vec<&str> = report
+        .results
+        .iter()
+        .filter(|(name, outcome)| *outcome == Outcome::Ignored && !listed.ignored.contains(name))
+        .map(|(name, _)| name.as_str())
+        .collect();
+    if !not_ignorable.is_empty() {
+        return Judgement::Inconsistent(format!(
+            "it reported checks as ignored that are not marked #[ignore]: {}",
+            not_ignorable.join(", ")
+        ));
     }
     let unreported: Vec<String> = expected
         .iter()
@@ -276,14 +299,21 @@ mod tests {
 
     const FAILING: &str = "\nrunning 2 tests\ntest a ... ok\ntest m::b ... FAILED\n\nfailures:\n\n---- m::b stdout ----\n\nthread 'm::b' panicked at src/lib.rs:7:5:\nnot yet implemented\nnote: run with `RUST_BACKTRACE=1`\n\n\nfailures:\n    m::b\n\ntest result: FAILED. 1 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.01s\n\n";
 
-    fn expected() -> BTreeSet<String> {
+    fn names() -> BTreeSet<String> {
         ["a", "m::b"].iter().map(|s| s.to_string()).collect()
+    }
+
+    fn expected() -> Listed {
+        Listed {
+            tests: names(),
+            ignored: BTreeSet::new(),
+        }
     }
 
     #[test]
     fn lists_are_read_from_terse_output() {
         let list = parse_list("a: test\nm::b: test\nbench_x: benchmark\n");
-        assert_eq!(list, expected());
+        assert_eq!(list, names());
     }
 
     #[test]
@@ -357,12 +387,21 @@ mod tests {
         let report = parse_report(
             "test a ... ok\ntest m::b ... ignored, run in a child\n\ntest result: ok. 1 passed; 0 failed; 1 ignored; 0 measured\n",
         );
-        assert_eq!(judge(&report, &expected(), true), Judgement::AllPassed);
+        let helper = Listed {
+            tests: names(),
+            ignored: ["m::b".to_string()].into(),
+        };
+        assert_eq!(judge(&report, &helper, true), Judgement::AllPassed);
+        // The same report, where m::b is not #[ignore]: not a pass.
+        assert!(matches!(
+            judge(&report, &expected(), true),
+            Judgement::Inconsistent(why) if why.contains("not marked #[ignore]: m::b")
+        ));
         let lying = parse_report(
             "test a ... ok\ntest m::b ... ignored\n\ntest result: ok. 2 passed; 0 failed; 0 ignored\n",
         );
         assert!(matches!(
-            judge(&lying, &expected(), true),
+            judge(&lying, &helper, true),
             Judgement::Inconsistent(_)
         ));
     }
@@ -395,5 +434,34 @@ mod tests {
         let stdout = "test a ... FAILED\n\nfailures:\n\n---- a stdout ----\ntest m::b ... ok\n\nfailures:\n    a\n\ntest result: FAILED. 0 passed; 1 failed; 0 ignored\n";
         let report = parse_report(stdout);
         assert_eq!(report.results, vec![("a".into(), Outcome::Failed)]);
+    }
+
+    #[test]
+    fn a_report_of_every_test_ignored_is_not_a_pass() {
+        let all_ignored = parse_report(
+            "\nrunning 2 tests\ntest a ... ignored\ntest m::b ... ignored\n\ntest result: ok. 0 passed; 0 failed; 2 ignored; 0 measured; 0 filtered out\n",
+        );
+        assert!(matches!(
+            judge(&all_ignored, &expected(), true),
+            Judgement::Inconsistent(why) if why.contains("not marked #[ignore]: a, m::b")
+        ));
+    }
+
+    #[test]
+    fn every_listed_test_is_reported_exactly_once() {
+        // One test missing from an otherwise complete-looking report.
+        let short =
+            parse_report("test a ... ok\n\ntest result: ok. 1 passed; 0 failed; 0 ignored\n");
+        assert_eq!(
+            judge(&short, &expected(), true),
+            Judgement::Unreported(vec!["m::b".into()])
+        );
+        let twice = parse_report(
+            "test a ... ok\ntest a ... ok\ntest m::b ... ok\n\ntest result: ok. 2 passed; 0 failed; 0 ignored\n",
+        );
+        assert!(matches!(
+            judge(&twice, &expected(), true),
+            Judgement::Inconsistent(why) if why.contains("more than once: a")
+        ));
     }
 }

@@ -193,7 +193,10 @@ pub struct Report {
     pub elapsed: Duration,
     /// The tests each test program listed, by test file name: what a pass
     /// had to include (grading takes these from the reference solutions).
-    pub listed: Vec<(String, std::collections::BTreeSet<String>)>,
+    pub listed: Vec<(String, crate::libtest::Listed)>,
+    /// What the lesson's probe observed, when it ran to its end (and agreed
+    /// with the reference's, when there was one to compare with).
+    pub observed: Option<Vec<crate::probe::Observation>>,
     /// What a grader should know even when the verdict does not show it:
     /// processes left running, a report that did not add up, code reaching
     /// outside its lesson.

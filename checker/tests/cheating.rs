@@ -274,6 +274,41 @@ fn main() {
 "#,
         )
     });
+    // 9. A complete libtest report printed by learner code before any test
+    // runs: a constructor in lesson 1's library lists its own test program's
+    // tests, prints `ok` for each and the summary, and ends the process.
+    cheater("forged_report_constructor", &|s| {
+        write(s, "exercises/01_answer/src/lib.rs", &forger(FORGE_ALL_OK))
+    });
+    // ... the same report from inside the first library function a test
+    // calls (the test's names are in the learner's own tests/check.rs).
+    cheater("forged_report_in_call", &|s| {
+        write(
+            s,
+            "exercises/01_answer/src/lib.rs",
+            r#"use std::io::Write;
+unsafe extern "C" {
+    fn _exit(code: i32) -> !;
+}
+pub fn answer() -> i32 {
+    let mut out = std::io::stdout();
+    let _ = out.write_all(
+        b"\ntest rust_agrees_with_c ... ok\n\ntest result: ok. 1 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s\n\n",
+    );
+    let _ = out.flush();
+    unsafe { _exit(0) }
+}
+"#,
+        )
+    });
+    // ... and a report in which every test is `ignored`.
+    cheater("forged_all_ignored", &|s| {
+        write(
+            s,
+            "exercises/01_answer/src/lib.rs",
+            &forger(FORGE_ALL_IGNORED),
+        )
+    });
 
     // 9. Learner code that prints the words of a machine fault, to turn its
     // failure into "cannot run here" (not the learner's, and the batch's
@@ -347,6 +382,64 @@ fn main() {
         _tmp: tmp,
     }
 }
+
+/// Lesson 1's library with a constructor (in `.init_array`, run before
+/// `main`) that prints a whole libtest report for its own test program's
+/// tests, each reported as `outcome`, and ends the process with 0; the
+/// lesson itself is not done.
+fn forger(outcome: &str) -> String {
+    format!(
+        r#"use std::io::Write;
+unsafe extern "C" {{
+    fn _exit(code: i32) -> !;
+}}
+
+#[used]
+#[unsafe(link_section = ".init_array")]
+static FORGE: extern "C" fn() = forge;
+
+extern "C" fn forge() {{
+    // Not while the checker lists the tests, nor in its own listing run.
+    let cmdline = std::fs::read("/proc/self/cmdline").unwrap_or_default();
+    if std::env::var_os("FORGING").is_some() || cmdline.split(|b| *b == 0).any(|a| a == b"--list") {{
+        return;
+    }}
+    let Ok(exe) = std::env::current_exe() else {{ return }};
+    let Ok(out) = std::process::Command::new(exe)
+        .args(["--list", "--format", "terse"])
+        .env("FORGING", "1")
+        .output()
+    else {{
+        return;
+    }};
+    let list = String::from_utf8_lossy(&out.stdout);
+    let names: Vec<&str> = list.lines().filter_map(|l| l.strip_suffix(": test")).collect();
+    let mut report = format!("\nrunning {{}} tests\n", names.len());
+    for name in &names {{
+        report.push_str(&format!("test {{name}} ... {outcome}\n"));
+    }}
+    report.push_str(&format!({summary:?}, names.len()));
+    let mut stdout = std::io::stdout();
+    let _ = stdout.write_all(report.as_bytes());
+    let _ = stdout.flush();
+    unsafe {{ _exit(0) }}
+}}
+
+pub fn answer() -> i32 {{
+    std::hint::black_box(&FORGE);
+    todo!("the answer")
+}}
+"#,
+        summary = if outcome == FORGE_ALL_OK {
+            "\ntest result: ok. {} passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s\n\n"
+        } else {
+            "\ntest result: ok. 0 passed; 0 failed; {} ignored; 0 measured; 0 filtered out; finished in 0.00s\n\n"
+        }
+    )
+}
+
+const FORGE_ALL_OK: &str = "ok";
+const FORGE_ALL_IGNORED: &str = "ignored";
 
 fn submission<'a>(batch: &'a Batch, name: &str) -> &'a Value {
     common::submission(&batch.report, name)
@@ -518,6 +611,72 @@ fn a_check_that_prints_a_gigabyte_fails() {
 }
 
 #[test]
+fn a_complete_report_forged_before_the_tests_run_is_not_a_pass() {
+    let Some(batch) = batch() else { return };
+    contained(
+        batch,
+        "forged_report_constructor",
+        ["failed", "passed", "passed"],
+    );
+    let detail = detail(batch, "forged_report_constructor", 0);
+    assert!(detail.contains("inputs of its own"), "{detail}");
+    let found = flags(submission(batch, "forged_report_constructor"), "suspicious");
+    assert!(
+        found
+            .iter()
+            .any(|f| f.contains("probe exited with success before it finished")),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_complete_report_forged_inside_a_call_is_not_a_pass() {
+    let Some(batch) = batch() else { return };
+    contained(
+        batch,
+        "forged_report_in_call",
+        ["failed", "passed", "passed"],
+    );
+    let detail = detail(batch, "forged_report_in_call", 0);
+    assert!(detail.contains("inputs of its own"), "{detail}");
+    let found = flags(submission(batch, "forged_report_in_call"), "suspicious");
+    assert!(
+        found
+            .iter()
+            .any(|f| f.contains("probe exited with success before it finished")),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_report_of_every_test_ignored_is_not_a_pass() {
+    let Some(batch) = batch() else { return };
+    contained(batch, "forged_all_ignored", ["failed", "passed", "passed"]);
+    let detail = detail(batch, "forged_all_ignored", 0);
+    assert!(detail.contains("not marked #[ignore]"), "{detail}");
+}
+
+#[test]
+fn the_report_records_the_probe_seed() {
+    let Some(batch) = batch() else { return };
+    assert!(
+        batch.report["probe_seed"].is_u64(),
+        "{:#}",
+        batch.report["probe_seed"]
+    );
+    assert!(
+        batch.report.get("tests_only").is_none(),
+        "{:#}",
+        batch.report["tests_only"]
+    );
+    assert!(
+        batch.stdout.contains("judged by its probe on seed"),
+        "{}",
+        batch.stdout
+    );
+}
+
+#[test]
 fn the_report_says_how_learner_code_was_confined() {
     let Some(batch) = batch() else { return };
     let sandbox = batch.report["sandbox"].as_str().unwrap();
@@ -611,6 +770,29 @@ fn learners_see_swapped_checks() {
     .stdout(predicate::str::contains(
         "FAIL the compiled checks were changed",
     ));
+}
+
+#[test]
+fn learners_see_a_report_of_ignored_checks_as_forged() {
+    learner_run("all-ignored", "1", &|s| {
+        write(
+            s,
+            "exercises/01_answer/src/lib.rs",
+            &forger(FORGE_ALL_IGNORED),
+        )
+    })
+    .code(1)
+    .stdout(predicate::str::contains("not marked #[ignore]"));
+}
+
+#[test]
+fn a_learners_pass_says_the_instructor_grades_it_again() {
+    learner_run("pass-note", "3", &|_| {})
+        .success()
+        .stdout(predicate::str::contains("PASS passed"))
+        .stdout(predicate::str::contains(
+            "your instructor grades it again on fresh inputs against the reference solution",
+        ));
 }
 
 #[test]

@@ -38,7 +38,17 @@ const SNAPSHOT: &str = "exercises/02_greeting/tests/snapshots/check__greets_ferr
 /// `checker grade` in the sandbox; where bubblewrap is missing (and not
 /// required), unconfined, saying so.
 fn grade(instructor: &Path, args: &[&str]) -> assert_cmd::assert::Assert {
+    grade_with_env(instructor, args, &[])
+}
+
+/// `grade`, with these environment variables set for the grader.
+fn grade_with_env(
+    instructor: &Path,
+    args: &[&str],
+    vars: &[(&str, &str)],
+) -> assert_cmd::assert::Assert {
     let mut command = Command::cargo_bin("checker").unwrap();
+    command.envs(vars.iter().copied());
     command
         .arg("--workbook")
         .arg(instructor)
@@ -547,6 +557,10 @@ fn shards_merged_equal_the_whole_batch_graded_at_once() {
         args
     };
 
+    // Every part of the batch on one probe seed, as a sharded batch is
+    // graded (each shard checks the references again): the same inputs, so
+    // the same details.
+    let seed = [(checker::probe::GRADE_SEED_ENV, "20261203")];
     let (whole_json, whole_csv) = (file("whole.json"), file("whole.csv"));
     let args = with_paths(vec![
         "--out".into(),
@@ -554,9 +568,10 @@ fn shards_merged_equal_the_whole_batch_graded_at_once() {
         "--out".into(),
         whole_csv.clone(),
     ]);
-    grade(
+    grade_with_env(
         &grading_fixture(),
         &args.iter().map(String::as_str).collect::<Vec<_>>(),
+        &seed,
     )
     .success();
     for index in 1..=2 {
@@ -566,9 +581,10 @@ fn shards_merged_equal_the_whole_batch_graded_at_once() {
             "--out".into(),
             file(&format!("shard-{index}.json")),
         ]);
-        grade(
+        grade_with_env(
             &grading_fixture(),
             &args.iter().map(String::as_str).collect::<Vec<_>>(),
+            &seed,
         )
         .success();
     }
@@ -597,6 +613,7 @@ fn shards_merged_equal_the_whole_batch_graded_at_once() {
         value
     };
     let whole = read(&whole_json);
+    assert_eq!(whole["probe_seed"], 20261203, "{whole:#}");
     assert_eq!(read(&merged_json), whole);
     assert_eq!(
         std::fs::read_to_string(&merged_csv).unwrap(),

@@ -10,6 +10,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub mod memcheck;
+pub mod probe;
 pub mod testing;
 
 /// The environment variable the checker sets to the folder holding the C

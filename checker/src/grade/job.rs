@@ -24,7 +24,7 @@ use super::report::{Flag, FlagKind, GradeVerdict, LessonResult, SubmissionReport
 use super::submission::{self, Source};
 use super::{MAX_LISTED_CHANGES, POINTS_PER_LESSON, workspace};
 use crate::c_build::{self, CBuildError};
-use crate::check::{CheckEnv, ExpectedTests, Fingerprint, check_compiled, cut};
+use crate::check::{CheckEnv, Fingerprint, Reference, check_compiled, cut};
 use crate::commands::Context;
 use crate::compile::{Compiled, compile_dependencies, compile_together};
 use crate::sandbox::Sandbox;
@@ -81,16 +81,19 @@ fn instructor_c_error(err: CBuildError, root: &Path, workbook: &Workbook) -> any
 }
 
 /// Checks every reference solution in a workspace of its own under `dir`
-/// (never one a submission is graded in), in the sandbox, and returns the
-/// tests each test program listed there: a submission must report exactly
-/// those. Without `solutions/` there is nothing to check against: the
-/// instructor is told, and each test program's own list is used.
+/// (never one a submission is graded in), in the sandbox, and returns what
+/// every submission is held to: the tests each test program listed there
+/// (a submission must report exactly those, and may report `ignored` only
+/// those marked so), and what each lesson's probe observed on the batch's
+/// seed, drawn here (a submission's probe must observe the same). Without
+/// `solutions/` there is nothing to check against: the instructor is told,
+/// each test program's own list is used, and no probe runs.
 pub fn check_references(
     context: &Context,
     dir: &Path,
     also_skip: &[OsString],
     confinement: &Confinement,
-) -> Result<Option<ExpectedTests>> {
+) -> Result<Option<Reference>> {
     let workbook = &context.workbook;
     if !workbook.root.join("solutions").is_dir() {
         eprintln!(
@@ -106,15 +109,20 @@ pub fn check_references(
         .restore()
         .with_context(|| format!("preparing the reference workspace {}", root.display()))?;
     scratch::overlay_solutions(workbook, &root)?;
+    let probe_seed = crate::probe::batch_seed().map_err(anyhow::Error::msg)?;
     let mut env = context.env.in_copy(&root, dir.join("target"));
     env.color = false;
     env.write_new_snapshots = false;
     env.build_timeout = FIRST_BUILD_TIMEOUT;
     env.sandbox = confinement.sandbox(dir.join("tmp"))?;
+    env.probe_seed = Some(probe_seed);
     fetch_dependencies(&env)?;
     c_build::build_all(&root.join("csrc"), &env.c_dir, &workbook.all_c_needs())
         .map_err(|err| instructor_c_error(err, &root, workbook))?;
-    let mut expected = ExpectedTests::new();
+    let mut expected = Reference {
+        probe_seed,
+        ..Reference::default()
+    };
     let mut failures = String::new();
     let all: Vec<&Lesson> = workbook.lessons.iter().collect();
     let mut compiled = compile_together(&env, &all);
@@ -123,9 +131,20 @@ pub fn check_references(
         if !report.verdict.passed() {
             failures.push('\n');
             failures.push_str(&ui::report_text(workbook, lesson, &report));
+        } else if crate::probe::has_probe(&root, lesson) && report.observed.is_none() {
+            failures.push_str(&format!(
+                "\nLesson {}: its tests/probe.rs was not built as a test target: declare it in \
+                 its Cargo.toml as [[test]] name = \"probe\", harness = false.\n",
+                lesson.number
+            ));
         }
         for (target, tests) in report.listed {
-            expected.insert((lesson.package.clone(), target), tests);
+            expected
+                .tests
+                .insert((lesson.package.clone(), target), tests);
+        }
+        if let Some(observed) = report.observed {
+            expected.observed.insert(lesson.package.clone(), observed);
         }
     }
     if !failures.is_empty() {
@@ -257,7 +276,7 @@ impl<'a> Grader<'a> {
         job_dir: &Path,
         also_skip: &[OsString],
         confinement: &Confinement,
-        expected: Option<Arc<ExpectedTests>>,
+        expected: Option<Arc<Reference>>,
     ) -> Result<Grader<'a>> {
         let workbook = &context.workbook;
         let root = job_dir.join("workbook");
@@ -269,6 +288,8 @@ impl<'a> Grader<'a> {
         env.color = false;
         env.write_new_snapshots = false;
         env.sandbox = confinement.sandbox(job_dir.join("tmp"))?;
+        // Every submission's probe runs on the reference's seed.
+        env.probe_seed = expected.as_ref().map(|reference| reference.probe_seed);
         env.expected = expected;
         // Unconfined, any learner code can write anywhere.
         env.learner_writes_target = confinement.unconfined;

@@ -128,18 +128,26 @@ pub fn merge(reports: Vec<(PathBuf, BatchReport)>) -> Result<BatchReport> {
     sandboxes.sort();
     sandboxes.dedup();
     let sandbox = sandboxes.join("; ");
+    // One probe seed survives a merge only if every report had it (shards
+    // graded apart drew their own; each shard's report keeps its seed).
+    let probe_seed = match reports.first().map(|(_, r)| r.probe_seed) {
+        Some(seed) if reports.iter().all(|(_, r)| r.probe_seed == seed) => seed,
+        _ => None,
+    };
+    let mut tests_only: Vec<String> = reports
+        .iter()
+        .flat_map(|(_, r)| r.tests_only.iter().cloned())
+        .collect();
+    tests_only.sort();
+    tests_only.dedup();
     let submissions = reports
         .into_iter()
         .flat_map(|(_, report)| report.submissions)
         .collect();
-    Ok(BatchReport::new(
-        workbook,
-        sandbox,
-        lessons,
-        max_score,
-        None,
-        submissions,
-    ))
+    let mut merged = BatchReport::new(workbook, sandbox, lessons, max_score, None, submissions);
+    merged.probe_seed = probe_seed;
+    merged.tests_only = tests_only;
+    Ok(merged)
 }
 
 /// Either every report is a shard of one batch, each shard there once, or

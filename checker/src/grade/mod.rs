@@ -116,17 +116,17 @@ pub fn run(context: &Context, options: Options) -> Result<ExitCode> {
         .collect();
     let max_score = POINTS_PER_LESSON * workbook.lessons.len() as u32;
     let batch_start = Instant::now();
-    let results = if sources.is_empty() {
+    let (results, probe_seed) = if sources.is_empty() {
         // An empty shard still writes its (empty) report, for `merge`.
         eprintln!(
             "Shard {} holds none of the {given} submissions; its report is empty.",
             options.shard.expect("only a shard can select nothing")
         );
-        Vec::new()
+        (Vec::new(), None)
     } else {
         grade_all(context, &options, &sources)?
     };
-    let batch = BatchReport::new(
+    let mut batch = BatchReport::new(
         workbook.root.display().to_string(),
         sandbox,
         lessons,
@@ -134,6 +134,13 @@ pub fn run(context: &Context, options: Options) -> Result<ExitCode> {
         options.shard,
         results,
     );
+    batch.probe_seed = probe_seed;
+    batch.tests_only = workbook
+        .lessons
+        .iter()
+        .filter(|lesson| probe_seed.is_none() || !crate::probe::has_probe(&workbook.root, lesson))
+        .map(|lesson| lesson.name.clone())
+        .collect();
     output::emit(&batch, options.format, &options.out)?;
     if !options.out.is_empty() {
         eprintln!(
@@ -155,12 +162,13 @@ pub fn run(context: &Context, options: Options) -> Result<ExitCode> {
     Ok(output::exit_code(&batch))
 }
 
-/// Grades `sources` with `--jobs` grading jobs; the reports in any order.
+/// Grades `sources` with `--jobs` grading jobs; the reports in any order,
+/// and the batch's probe seed (None without reference solutions).
 fn grade_all(
     context: &Context,
     options: &Options,
     sources: &[Source],
-) -> Result<Vec<SubmissionReport>> {
+) -> Result<(Vec<SubmissionReport>, Option<u64>)> {
     let workbook = &context.workbook;
     let work_dir = match &options.work_dir {
         Some(dir) => dir.clone(),
@@ -204,6 +212,7 @@ fn grade_all(
         &confinement,
     )?
     .map(Arc::new);
+    let probe_seed = expected.as_ref().map(|reference| reference.probe_seed);
 
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
@@ -270,7 +279,7 @@ fn grade_all(
     if let Some(err) = failure {
         return Err(err);
     }
-    Ok(results)
+    Ok((results, probe_seed))
 }
 
 /// A file a submission lacks is taken from the instructor's `exercises/`:

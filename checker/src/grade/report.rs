@@ -183,6 +183,15 @@ pub struct BatchReport {
     /// for a whole batch, and for shards merged back into one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<Shard>,
+    /// The seed every lesson's probe ran on (the reference's and each
+    /// submission's): `FFI_WORKBOOK_GRADE_SEED=SEED checker grade ...`
+    /// grades on it again. Absent without reference solutions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probe_seed: Option<u64>,
+    /// The lessons judged by their tests only (they have no probe, or the
+    /// batch had no reference solutions to compare with).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tests_only: Vec<String>,
     /// Sorted by name (see `BatchReport::new`).
     pub submissions: Vec<SubmissionReport>,
     /// Where the class stands, computed from `submissions`.
@@ -209,6 +218,8 @@ impl BatchReport {
             lessons,
             max_score,
             shard,
+            probe_seed: None,
+            tests_only: Vec::new(),
             submissions,
             summary,
         }
@@ -296,6 +307,21 @@ pub fn table(report: &BatchReport) -> String {
         },
         report.sandbox
     );
+    if let Some(seed) = report.probe_seed {
+        let _ = writeln!(
+            out,
+            "Each lesson was also judged by its probe on seed {seed}, against the reference \
+             solution{}.\n",
+            if report.tests_only.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; judged by their tests only (no probe): {}",
+                    report.tests_only.join(", ")
+                )
+            }
+        );
+    }
     let name_width = report
         .submissions
         .iter()
