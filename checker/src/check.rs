@@ -702,7 +702,7 @@ fn run_test_program(
     );
     append_section(&mut output, "On stderr", &run.stderr);
     let ending = match run.ending {
-        Ending::Exited(0) | Ending::Exited(101) => None,
+        Ending::Exited(0) | Ending::Exited(101) if run.limit.is_none() => None,
         _ => abnormal_ending(&run, Stage::Checks, env.limits, |_| false),
     };
     match (ending, &judgement) {
@@ -936,6 +936,11 @@ fn abnormal_ending(
     limits: Limits,
     panicked: impl Fn(&RunOutput) -> bool,
 ) -> Option<Verdict> {
+    // A limit on the whole tree (grading's cgroup) decides, whatever the
+    // run's own ending: its processes were killed or refused.
+    if let Some(limit) = run.limit {
+        return Some(limit.verdict(stage));
+    }
     let out_of_memory = || {
         limits.memory.is_some()
             && run.stderr.contains("memory allocation of")

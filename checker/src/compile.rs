@@ -114,7 +114,8 @@ pub fn compile_together(env: &CheckEnv, lessons: &[&Lesson]) -> Compiled {
     let Ok(run) = env.run(command, Step::Build, build_limits(env)) else {
         return compiled;
     };
-    if !matches!(run.ending, Ending::Exited(_)) {
+    // Each lesson is then compiled alone, where its own verdict is found.
+    if !matches!(run.ending, Ending::Exited(_)) || run.limit.is_some() {
         return compiled;
     }
     let mut built = sort_out(&run, &ready);
@@ -270,6 +271,14 @@ pub fn compile(env: &CheckEnv, lesson: &Lesson) -> Result<Artifacts, Report> {
             ));
         }
         _ => {}
+    }
+    // The build's whole tree reached a limit of grading's cgroup: a build
+    // script (or the code being compiled) took the memory or processes.
+    if let Some(limit) = run.limit {
+        return Err(report(
+            limit.verdict(Stage::Compile),
+            cut(&cargo_stderr(&run.stderr), SHOWN_LINES),
+        ));
     }
 
     let (errors, artifacts) = sort_out(&run, &[lesson]).remove(0);

@@ -3,25 +3,47 @@
 //! program and its test programs. Built on bubblewrap (`bwrap`), an existing,
 //! small, widely packaged tool (Flatpak's), not on code of our own.
 //!
-//! Inside: the system read-only; no network; a PID namespace, so that every
-//! process a step started ends with it; capabilities dropped; a private
-//! /tmp; the submission's workspace read-only but for its cargo target
-//! folder during the build and the lesson programs' output folder. Not
-//! visible at all: the instructor's workbook (its `solutions/` with it), the
-//! grading work folder (other submissions' workspaces), the submissions
-//! themselves, home folders (but for the Rust toolchain, read-only), and
-//! every path the grader adds. Limits: each file written at most
-//! `MAX_FILE_BYTES`, at most `MAX_PROCESSES` processes (not enforced for
-//! root, which the kernel exempts), memory through process::Limits.
+//! An allow-list: a step starts from an empty root and sees only what it
+//! needs: the system's programs and libraries (/usr and the /bin, /lib...
+//! beside it), the few /etc files the toolchain reads (and a minimal
+//! passwd and group), the Rust toolchain and the cargo registry (read-only),
+//! its own job's workspace (read-only) with its cargo target folder
+//! (writable during the build) and the lesson programs' output folder
+//! (writable while a program runs), a private /tmp and /dev/shm of bounded
+//! size, /proc and a minimal /dev. Nothing else exists inside: not the
+//! instructor's workbook, not the work folder's other workspaces, not the
+//! submissions, not /root nor /etc/shadow; bwrap's own command line (pid 1's,
+//! which every process inside can read) is passed through a file, so not
+//! even this job's paths are spelt there.
+//!
+//! Learner code runs as an unprivileged user (uid and gid 65534, `nobody`,
+//! when the grader is root; else the grader's own user), with no
+//! capabilities and no new privileges: the folders it must write are handed
+//! to that user, the rest stays read-only to it. No network, a PID
+//! namespace (every process a step started ends with it). The whole tree of
+//! a step is in a cgroup of its own (process/cgroup.rs) bounding memory
+//! (tmpfs included), processes and CPU. How the step ended is read from
+//! bwrap's `--json-status-fd` and a report file the step itself cannot
+//! write, never from its output.
 
-use std::ffi::OsString;
+// Elsewhere than on Unix the sandbox only says it cannot run.
+#![cfg_attr(not(unix), allow(dead_code, unused_imports))]
+
+use std::collections::BTreeSet;
+use std::ffi::{OsStr, OsString};
+#[cfg(unix)]
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result, bail};
 
 use crate::check::CheckEnv;
+use crate::process::TreeLimits;
+#[cfg(target_os = "linux")]
+use crate::process::cgroup::Hierarchy;
 
 /// What a step does, which decides what it may write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,24 +55,64 @@ pub enum Step {
     Run,
 }
 
-/// The largest file a sandboxed step may write (a test program is ~30 MB).
+/// The largest file a sandboxed step may write (a test program is ~30 MB),
+/// and the size of its /tmp.
 pub const MAX_FILE_BYTES: u64 = 1 << 30;
-/// The most processes (of the grading user) while a step runs.
+/// The size of a step's /dev/shm (its memory counts in the cgroup, too).
+pub const SHM_BYTES: u64 = 1 << 30;
+/// The most processes of the unprivileged user while a step runs (where no
+/// cgroup can be made, this is the only bound on processes).
 pub const MAX_PROCESSES: u64 = 4096;
+/// The user learner code runs as when the grader is root: `nobody`.
+pub const UNPRIVILEGED: u32 = 65534;
 
-#[derive(Debug, Clone)]
+/// The memory of a step's whole tree, by default.
+pub const DEFAULT_MEMORY_MIB: u64 = 4096;
+/// The processes (and threads) of a step's whole tree, by default.
+pub const DEFAULT_PROCESSES: u64 = 1024;
+
+/// The limits on each step's whole tree: the defaults, or what
+/// `FFI_WORKBOOK_GRADE_MEMORY_MIB` and `FFI_WORKBOOK_GRADE_PROCESSES` say
+/// (the project's tests use small ones), with `cpus` cores.
+pub fn tree_limits(cpus: f64) -> TreeLimits {
+    let number = |name: &str, default: u64| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .filter(|n| *n > 0)
+            .unwrap_or(default)
+    };
+    TreeLimits {
+        memory: number("FFI_WORKBOOK_GRADE_MEMORY_MIB", DEFAULT_MEMORY_MIB) << 20,
+        processes: number("FFI_WORKBOOK_GRADE_PROCESSES", DEFAULT_PROCESSES),
+        cpus: cpus.max(1.0),
+    }
+}
+
+#[derive(Debug)]
 pub struct Sandbox {
     bwrap: PathBuf,
-    /// What `bwrap --version` said, for the report.
+    /// What `bwrap --version` said.
     pub version: String,
-    /// Folders and files hidden from the inside.
-    hidden: Vec<PathBuf>,
-    /// Read-only folders shown again inside hidden ones (the toolchain).
-    toolchain: Vec<PathBuf>,
+    /// Read-only folders and files shown inside at their own paths: the
+    /// system's, the toolchain's.
+    read_only: Vec<PathBuf>,
+    /// Links such as /bin -> usr/bin, made again inside.
+    links: Vec<(PathBuf, PathBuf)>,
     cargo_home: PathBuf,
-    /// A folder of this job's: each step gets a new, empty folder in it as
-    /// its /tmp, removed when the step ends (steps may run side by side).
+    rustup_home: Option<PathBuf>,
+    /// A folder of this job's, never visible inside: each step's argument,
+    /// status and report files, and the minimal /etc/passwd and group.
     tmp_root: PathBuf,
+    /// The user learner code runs as, when the grader can switch to one.
+    user: Option<u32>,
+    limits: TreeLimits,
+    #[cfg(target_os = "linux")]
+    cgroups: Option<Hierarchy>,
+    /// Why there is no cgroup, when there is none.
+    no_cgroup: Option<String>,
+    /// Writable folders already handed to `user`, by (device, inode).
+    handed_over: Mutex<BTreeSet<(u64, u64)>>,
 }
 
 /// The message when there is no sandbox to grade in.
@@ -71,10 +133,43 @@ fn home() -> Option<PathBuf> {
         .map(PathBuf::from)
 }
 
+/// The /etc files a build needs (the dynamic loader's cache, `cc` and
+/// friends through Debian's alternatives, the time zone), where they exist.
+const ETC_FILES: &[&str] = &[
+    "/etc/ld.so.cache",
+    "/etc/ld.so.conf",
+    "/etc/ld.so.conf.d",
+    "/etc/alternatives",
+    "/etc/localtime",
+    "/etc/nsswitch.conf",
+];
+
+#[cfg(unix)]
+fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    unsafe { libc::geteuid() == 0 }
+}
+
+#[cfg(not(unix))]
+fn is_root() -> bool {
+    false
+}
+
+#[cfg(unix)]
+fn own_uid() -> u32 {
+    // SAFETY: getuid has no preconditions.
+    unsafe { libc::getuid() }
+}
+
+#[cfg(not(unix))]
+fn own_uid() -> u32 {
+    0
+}
+
 impl Sandbox {
-    /// Finds bwrap and proves it works here. `hidden`: paths the inside must
-    /// not see (the instructor's workbook, the work folder, submissions).
-    pub fn new(hidden: Vec<PathBuf>, tmp_root: PathBuf) -> Result<Sandbox> {
+    /// Finds bwrap and proves it works here; `tmp_root` is a folder of the
+    /// job's for the steps' own files; `limits` bound each step's tree.
+    pub fn new(tmp_root: PathBuf, limits: TreeLimits) -> Result<Sandbox> {
         if !cfg!(target_os = "linux") {
             bail!(missing_message("bubblewrap runs on Linux only"));
         }
@@ -103,37 +198,132 @@ impl Sandbox {
             .context("neither CARGO_HOME nor HOME is set")?;
         let rustup_home = std::env::var_os("RUSTUP_HOME")
             .map(PathBuf::from)
-            .or_else(|| home().map(|h| h.join(".rustup")));
-        let mut toolchain: Vec<PathBuf> = ["bin", "registry", "git", "config.toml", "config"]
-            .iter()
-            .map(|part| cargo_home.join(part))
-            .collect();
-        toolchain.extend(rustup_home);
+            .or_else(|| home().map(|h| h.join(".rustup")))
+            .filter(|path| path.exists());
+        let mut read_only: Vec<PathBuf> = vec![PathBuf::from("/usr")];
+        let mut links = Vec::new();
+        for top in ["/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"] {
+            let path = PathBuf::from(top);
+            match std::fs::read_link(&path) {
+                Ok(to) => links.push((to, path)),
+                Err(_) if path.is_dir() => read_only.push(path),
+                Err(_) => {}
+            }
+        }
+        read_only.extend(ETC_FILES.iter().map(PathBuf::from));
+        read_only.extend(
+            ["bin", "registry", "git", "config.toml", "config"]
+                .iter()
+                .map(|part| cargo_home.join(part)),
+        );
+        read_only.extend(rustup_home.clone());
         // The cargo and rustc actually in use, wherever they live.
         for tool in [std::env::var_os("CARGO"), std::env::var_os("RUSTC")]
             .into_iter()
             .flatten()
         {
-            let tool = PathBuf::from(tool);
-            if let Some(bin) = tool.parent() {
-                toolchain.push(bin.to_path_buf());
+            if let Some(bin) = PathBuf::from(tool).parent() {
+                read_only.push(bin.to_path_buf());
             }
         }
-        toolchain.retain(|path| path.exists());
-        let mut all_hidden = hidden;
-        all_hidden
-            .extend(["/home", "/root", "/run", "/var/tmp", "/mnt", "/media"].map(PathBuf::from));
-        all_hidden.extend(home());
-        all_hidden.push(cargo_home.clone());
-        all_hidden.retain(|path| path.exists());
+        read_only.retain(|path| path.exists());
+        read_only.dedup();
+        std::fs::create_dir_all(&tmp_root)
+            .with_context(|| format!("creating {}", tmp_root.display()))?;
+        let user = is_root().then_some(UNPRIVILEGED);
+        // Who is who inside: root (owner of the system's files) and the
+        // user learner code runs as.
+        let me = user.unwrap_or_else(own_uid);
+        std::fs::write(
+            tmp_root.join("passwd"),
+            format!(
+                "root:x:0:0:root:/nonexistent:/usr/sbin/nologin\n\
+                 learner:x:{me}:{me}:learner:/nonexistent:/usr/sbin/nologin\n"
+            ),
+        )?;
+        std::fs::write(
+            tmp_root.join("group"),
+            format!("root:x:0:\nlearner:x:{me}:\n"),
+        )?;
+        #[cfg(target_os = "linux")]
+        let (cgroups, no_cgroup) = match Hierarchy::find() {
+            Ok(found) => (Some(found), None),
+            Err(why) => (None, Some(why)),
+        };
+        #[cfg(not(target_os = "linux"))]
+        let no_cgroup = Some("cgroups are Linux's".to_string());
         Ok(Sandbox {
             bwrap,
             version,
-            hidden: all_hidden,
-            toolchain,
+            read_only,
+            links,
             cargo_home,
+            rustup_home,
             tmp_root,
+            user,
+            limits,
+            #[cfg(target_os = "linux")]
+            cgroups,
+            no_cgroup,
+            handed_over: Mutex::new(BTreeSet::new()),
         })
+    }
+
+    /// For the report's header: the sandbox, the user and the cgroups.
+    pub fn describe(&self) -> String {
+        let user = match self.user {
+            Some(uid) => format!("learner code as uid {uid}"),
+            None => "learner code as the grader's own user".to_string(),
+        };
+        #[cfg(target_os = "linux")]
+        if let Some(cgroups) = &self.cgroups {
+            return format!(
+                "{} (allow-list, {user}); {}",
+                self.version,
+                cgroups.describe(&self.limits)
+            );
+        }
+        format!(
+            "{} (allow-list, {user}); no cgroup, so memory and processes are bounded per \
+             process only: {}",
+            self.version,
+            self.no_cgroup.as_deref().unwrap_or("unknown")
+        )
+    }
+
+    /// The user learner code runs as, if the grader switches to one.
+    pub fn user(&self) -> Option<u32> {
+        self.user
+    }
+
+    /// Makes `dir` (made if need be) and everything in it the learner
+    /// user's, once per folder: a step must be able to write it.
+    #[cfg(not(unix))]
+    pub fn hand_over(&self, dir: &Path) -> std::io::Result<()> {
+        std::fs::create_dir_all(dir)
+    }
+
+    #[cfg(unix)]
+    pub fn hand_over(&self, dir: &Path) -> std::io::Result<()> {
+        std::fs::create_dir_all(dir)?;
+        let Some(uid) = self.user else {
+            return Ok(());
+        };
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::metadata(dir)?;
+        let key = (meta.dev(), meta.ino());
+        let mut done = self.handed_over.lock().unwrap_or_else(|e| e.into_inner());
+        if done.contains(&key) {
+            return Ok(());
+        }
+        // A folder already the user's was handed over whole (the top comes
+        // last), or made so on purpose (job.rs's fresh copies keep their
+        // read-only files the grader's).
+        if meta.uid() != uid {
+            chown_tree(dir, uid)?;
+        }
+        done.insert(key);
+        Ok(())
     }
 
     /// Runs `inner` (program, arguments, environment, folder) inside the
@@ -146,86 +336,256 @@ impl Sandbox {
         limits: crate::process::Limits,
     ) -> std::io::Result<crate::process::RunOutput> {
         static STEPS: AtomicU64 = AtomicU64::new(0);
-        let tmp = self.tmp_root.join(format!(
+        let base = self.tmp_root.join(format!(
             "step-{}-{}",
             std::process::id(),
             STEPS.fetch_add(1, Ordering::Relaxed)
         ));
-        let _ = std::fs::remove_dir_all(&tmp);
-        std::fs::create_dir_all(&tmp)?;
-        let mut wrapped = self.wrap(inner, step, env, &tmp);
-        let run = crate::process::run(&mut wrapped, limits);
-        let _ = std::fs::remove_dir_all(&tmp);
-        Ok(unwrap_output(run?))
+        let files = StepFiles {
+            args: base.with_extension("args"),
+            status: base.with_extension("status"),
+            report: base.with_extension("report"),
+        };
+        let result = self.run_with(inner, step, env, limits, &files);
+        for path in [&files.args, &files.status, &files.report] {
+            let _ = std::fs::remove_file(path);
+        }
+        result
     }
 
-    /// `inner`, to run inside the sandbox for `step` of a check in `env`'s
-    /// workspace, with `tmp` as its /tmp.
-    fn wrap(&self, inner: &Command, step: Step, env: &CheckEnv, tmp: &Path) -> Command {
-        let _ = std::fs::create_dir_all(&env.out_dir);
-        let target = env.target();
-        let _ = std::fs::create_dir_all(&target);
+    #[cfg(not(unix))]
+    fn run_with(
+        &self,
+        _inner: &Command,
+        _step: Step,
+        _env: &CheckEnv,
+        _limits: crate::process::Limits,
+        _files: &StepFiles,
+    ) -> std::io::Result<crate::process::RunOutput> {
+        Err(std::io::Error::new(
+            std::io::ErrorKind::Unsupported,
+            "the sandbox runs on Linux only",
+        ))
+    }
 
+    #[cfg(unix)]
+    fn run_with(
+        &self,
+        inner: &Command,
+        step: Step,
+        env: &CheckEnv,
+        limits: crate::process::Limits,
+        files: &StepFiles,
+    ) -> std::io::Result<crate::process::RunOutput> {
+        let target = env.target();
+        self.hand_over(&target)?;
+        self.hand_over(&env.out_dir)?;
+        let (options, step_command) = self.arguments(inner, step, env);
+        let mut joined = Vec::new();
+        for arg in &options {
+            joined.extend_from_slice(arg.as_bytes());
+            joined.push(0);
+        }
+        std::fs::write(&files.args, joined)?;
+        let args_file = std::fs::File::open(&files.args)?;
+        let status_file = std::fs::File::create(&files.status)?;
+        let report_file = std::fs::File::create(&files.report)?;
         let mut command = Command::new(&self.bwrap);
-        let arg = |command: &mut Command, parts: &[&std::ffi::OsStr]| {
-            command.args(parts);
+        // bwrap's options come from a file, so that its command line (which
+        // every process inside can read) names no mount; the step's own
+        // command cannot be read from there.
+        command.args(["--args", "3", "--"]).args(step_command);
+        self.environment(&mut command, inner);
+        #[cfg(target_os = "linux")]
+        let group = match &self.cgroups {
+            Some(cgroups) => Some(Arc::new(cgroups.create(self.limits)?)),
+            None => None,
         };
-        command.args(["--die-with-parent", "--new-session", "--unshare-all"]);
-        command.args(["--cap-drop", "ALL"]);
-        command.args(["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]);
-        for path in &self.hidden {
-            if path.is_dir() {
-                arg(&mut command, &["--tmpfs".as_ref(), path.as_os_str()]);
-            } else {
-                arg(
-                    &mut command,
-                    &["--ro-bind".as_ref(), "/dev/null".as_ref(), path.as_os_str()],
-                );
+        #[cfg(not(target_os = "linux"))]
+        let group: Option<Arc<()>> = None;
+        {
+            use std::os::fd::AsRawFd;
+            use std::os::unix::process::CommandExt;
+            let fds = [
+                args_file.as_raw_fd(),
+                status_file.as_raw_fd(),
+                report_file.as_raw_fd(),
+            ];
+            let inside = group.clone();
+            // SAFETY: between fork and exec this only writes to files opened
+            // beforehand (the cgroup's) and duplicates descriptors.
+            unsafe {
+                command.pre_exec(move || {
+                    #[cfg(target_os = "linux")]
+                    if let Some(group) = &inside {
+                        group.enter()?;
+                    }
+                    #[cfg(not(target_os = "linux"))]
+                    let _ = &inside;
+                    place_fds(&fds)
+                });
             }
         }
-        for path in &self.toolchain {
-            arg(
-                &mut command,
-                &["--ro-bind".as_ref(), path.as_os_str(), path.as_os_str()],
-            );
+        let run = crate::process::run(&mut command, limits);
+        drop((args_file, status_file, report_file));
+        let mut run = run?;
+        let status = std::fs::read_to_string(&files.status).unwrap_or_default();
+        let report = std::fs::read_to_string(&files.report).unwrap_or_default();
+        apply_status(&mut run, &status, &report);
+        #[cfg(target_os = "linux")]
+        if let Some(group) = group {
+            run.limit = group.reached();
+            // Dropped: whatever is left in it is killed, and it is removed.
         }
-        arg(
-            &mut command,
-            &["--bind".as_ref(), tmp.as_os_str(), "/tmp".as_ref()],
-        );
+        Ok(run)
+    }
+
+    /// bwrap's options, and the command it runs, for `inner`, `step` of a
+    /// check in `env`.
+    fn arguments(
+        &self,
+        inner: &Command,
+        step: Step,
+        env: &CheckEnv,
+    ) -> (Vec<OsString>, Vec<OsString>) {
+        let mut args: Vec<OsString> = Vec::new();
+        let mut add = |parts: &[&OsStr]| args.extend(parts.iter().map(|p| p.to_os_string()));
+        add(&["--die-with-parent".as_ref(), "--new-session".as_ref()]);
+        for space in [
+            "--unshare-pid",
+            "--unshare-net",
+            "--unshare-ipc",
+            "--unshare-uts",
+        ] {
+            add(&[space.as_ref()]);
+        }
+        add(&["--unshare-cgroup-try".as_ref()]);
+        if self.user.is_none() {
+            // Not root: bubblewrap needs a user namespace to do its work.
+            add(&["--unshare-user".as_ref()]);
+        }
+        // The private folders first: a workspace under /tmp is bound inside
+        // the new one.
+        add(&[
+            "--proc".as_ref(),
+            "/proc".as_ref(),
+            "--dev".as_ref(),
+            "/dev".as_ref(),
+        ]);
+        let tmp_size = MAX_FILE_BYTES.to_string();
+        let shm_size = SHM_BYTES.to_string();
+        for (dir, size) in [("/tmp", &tmp_size), ("/dev/shm", &shm_size)] {
+            add(&[
+                "--perms".as_ref(),
+                "1777".as_ref(),
+                "--size".as_ref(),
+                size.as_ref(),
+                "--tmpfs".as_ref(),
+                dir.as_ref(),
+            ]);
+        }
+        // Every folder on the way to a mount, made first, readable by all
+        // (bwrap would make them private).
+        let target = env.target();
+        let mut mounted: Vec<PathBuf> = self.read_only.clone();
+        mounted.extend([
+            self.cargo_home.clone(),
+            env.root.clone(),
+            target.clone(),
+            env.out_dir.clone(),
+            PathBuf::from("/etc/passwd"),
+        ]);
+        if let Some(dir) = inner.get_current_dir() {
+            mounted.push(dir.to_path_buf());
+        }
+        let mut parents = BTreeSet::new();
+        for path in &mounted {
+            for parent in path.ancestors().skip(1) {
+                if parent != Path::new("/") && !parent.as_os_str().is_empty() {
+                    parents.insert(parent.to_path_buf());
+                }
+            }
+        }
+        // BTreeSet order puts a folder before what is inside it.
+        for parent in &parents {
+            if self.links.iter().any(|(_, link)| parent.starts_with(link)) {
+                continue;
+            }
+            add(&[
+                "--perms".as_ref(),
+                "0755".as_ref(),
+                "--dir".as_ref(),
+                parent.as_os_str(),
+            ]);
+        }
+        for (to, link) in &self.links {
+            add(&["--symlink".as_ref(), to.as_os_str(), link.as_os_str()]);
+        }
+        for path in &self.read_only {
+            add(&["--ro-bind".as_ref(), path.as_os_str(), path.as_os_str()]);
+        }
+        for file in ["passwd", "group"] {
+            let from = self.tmp_root.join(file);
+            let to = Path::new("/etc").join(file);
+            add(&["--ro-bind".as_ref(), from.as_os_str(), to.as_os_str()]);
+        }
         let root = env.root.as_os_str();
-        arg(&mut command, &["--ro-bind".as_ref(), root, root]);
+        add(&["--ro-bind".as_ref(), root, root]);
         let writable_target = if step == Step::Build {
             "--bind"
         } else {
             "--ro-bind"
         };
-        arg(
-            &mut command,
-            &[
-                writable_target.as_ref(),
-                target.as_os_str(),
-                target.as_os_str(),
-            ],
-        );
+        add(&[
+            writable_target.as_ref(),
+            target.as_os_str(),
+            target.as_os_str(),
+        ]);
         // What lesson programs make; a build has no business there (builds
         // run beside other lessons' checks, which read it).
         if step == Step::Run {
             let out = env.out_dir.as_os_str();
-            arg(&mut command, &["--bind".as_ref(), out, out]);
+            add(&["--bind".as_ref(), out, out]);
         }
         if let Some(dir) = inner.get_current_dir() {
-            arg(&mut command, &["--chdir".as_ref(), dir.as_os_str()]);
+            add(&["--chdir".as_ref(), dir.as_os_str()]);
         }
-        // Only the environment a build needs: a grader's tokens and secrets
-        // never reach learner code.
+        // The caps the step's own script needs to become the learner user;
+        // the learner's code gets none.
+        add(&["--cap-drop".as_ref(), "ALL".as_ref()]);
+        if self.user.is_some() {
+            for cap in ["CAP_SETUID", "CAP_SETGID", "CAP_SETPCAP"] {
+                add(&["--cap-add".as_ref(), cap.as_ref()]);
+            }
+        }
+        add(&["--json-status-fd".as_ref(), "4".as_ref()]);
+        let user = match self.user {
+            Some(uid) => format!("--reuid={uid} --regid={uid} --clear-groups"),
+            None => String::new(),
+        };
+        let mut command: Vec<OsString> = vec![
+            "sh".into(),
+            "-c".into(),
+            STEP_SCRIPT.into(),
+            "ffi-workbook-step".into(),
+            user.into(),
+            format!("--fsize={MAX_FILE_BYTES}").into(),
+            format!("--nproc={MAX_PROCESSES}").into(),
+            inner.get_program().to_os_string(),
+        ];
+        command.extend(inner.get_args().map(OsStr::to_os_string));
+        (args, command)
+    }
+
+    /// The step's environment: only the grader's non-secret variables, and
+    /// those the inner command was given.
+    fn environment(&self, command: &mut Command, inner: &Command) {
         command.env_clear();
         for (key, value) in std::env::vars_os() {
             if passed_on(&key.to_string_lossy()) {
                 command.env(key, value);
             }
         }
-        // The environment the inner command was given.
         for (key, value) in inner.get_envs() {
             match value {
                 Some(value) => command.env(key, value),
@@ -235,62 +595,109 @@ impl Sandbox {
         command
             .env("CARGO_HOME", &self.cargo_home)
             .env("TMPDIR", "/tmp");
-        // Inside: a shell that runs the step under its limits, then counts
-        // what the step left running (all of it ends with the sandbox's PID
-        // namespace a moment later) and says how the step ended: bwrap itself
-        // reports a signal only as an exit code above 128.
-        command.args(["--", "sh", "-c", STEP_SCRIPT, "ffi-workbook-step"]);
-        command.arg(format!("--fsize={MAX_FILE_BYTES}"));
-        command.arg(format!("--nproc={MAX_PROCESSES}"));
-        command.arg(inner.get_program());
-        command.args(inner.get_args());
-        command
+        if let Some(rustup) = &self.rustup_home {
+            command.env("RUSTUP_HOME", rustup);
+        }
     }
 }
 
-/// The shell script each sandboxed step runs: `$1`, `$2` are prlimit's
-/// options, the rest the step. In the PID namespace, pid 1 is bwrap and
-/// pid 2 this shell, so any other process is one the step left behind.
-const STEP_SCRIPT: &str = r#"fsize=$1; nproc=$2; shift 2
-prlimit "$fsize" "$nproc" -- "$@"
+/// The files one step's sandbox reads and writes outside it.
+struct StepFiles {
+    args: PathBuf,
+    status: PathBuf,
+    report: PathBuf,
+}
+
+#[cfg(unix)]
+/// In the child, between fork and exec: `fds` become 3, 4 and 5 (bwrap's
+/// arguments, its status, the step's report), open across the exec.
+fn place_fds(fds: &[i32; 3]) -> std::io::Result<()> {
+    let mut high = [0; 3];
+    for (i, fd) in fds.iter().enumerate() {
+        // First out of the way, so that no target is also a source.
+        // SAFETY: fcntl and dup2 on descriptors this process holds.
+        high[i] = unsafe { libc::fcntl(*fd, libc::F_DUPFD, 10) };
+        if high[i] < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    for (i, fd) in high.iter().enumerate() {
+        // SAFETY: as above; dup2's copy is not closed on exec.
+        if unsafe { libc::dup2(*fd, 3 + i as i32) } < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        // SAFETY: closing a descriptor of our own.
+        unsafe { libc::close(*fd) };
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+/// Gives `dir` and everything under it to `uid` (links themselves, never
+/// what they point to), walking without recursion; `dir` itself last.
+fn chown_tree(dir: &Path, uid: u32) -> std::io::Result<()> {
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(next) = todo.pop() {
+        let Ok(entries) = std::fs::read_dir(&next) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                todo.push(path.clone());
+            }
+            std::os::unix::fs::lchown(&path, Some(uid), Some(uid))?;
+        }
+    }
+    std::os::unix::fs::lchown(dir, Some(uid), Some(uid))
+}
+
+/// The shell script each sandboxed step runs, as root in the sandbox with
+/// only the capabilities to drop to the learner user: `$1` is setpriv's
+/// user options, `$2`, `$3` prlimit's, the rest the step. Descriptors 3 and
+/// 4 are bwrap's, 5 this script's report; the step gets none of them. In the
+/// PID namespace, pid 1 is bwrap and pid 2 this shell, so any other process
+/// is one the step left behind.
+const STEP_SCRIPT: &str = r#"exec 3<&- 4>&-
+user=$1; fsize=$2; nproc=$3; shift 3
+if [ -n "$user" ]; then
+  setpriv $user --inh-caps=-all --bounding-set=-all --no-new-privs prlimit "$fsize" "$nproc" -- "$@" 5>&-
+else
+  setpriv --no-new-privs prlimit "$fsize" "$nproc" -- "$@" 5>&-
+fi
 status=$?
 set -- /proc/[0-9]*
-echo "ffi-workbook-step: status $status, left $(($# - 2))" >&2
+echo "status $status left $(($# - 2))" >&5
 exit "$status""#;
 
-/// What a sandboxed step's own report line (the last line of its stderr)
-/// says, applied to the run: the line is removed, an exit status above 128
-/// is the signal it stands for, and the processes the step left running
-/// are its strays. Learner code could print such a line itself; only the
-/// last one counts, and it can change nothing but the learner's own flags.
-pub fn unwrap_output(mut run: crate::process::RunOutput) -> crate::process::RunOutput {
+/// What bwrap's status (`--json-status-fd`: its child's pid, then its exit
+/// code) and the step script's report say, applied to the run: an exit
+/// status above 128 that the step's shell saw is the signal it stands for,
+/// and the processes the step left running are its strays. Neither file
+/// can be written by the step.
+pub fn apply_status(run: &mut crate::process::RunOutput, status: &str, report: &str) {
     use crate::process::Ending;
-    let Some(start) = run.stderr.rfind("ffi-workbook-step: status ") else {
-        return run;
+    let number_after = |text: &str, key: &str| -> Option<i64> {
+        let rest = &text[text.find(key)? + key.len()..];
+        let digits: String = rest
+            .trim_start_matches([' ', ':', '"'])
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == '-')
+            .collect();
+        digits.parse().ok()
     };
-    let line = run.stderr[start..].lines().next().unwrap_or("").to_string();
-    let parse = |after: &str| -> Option<i32> {
-        line.split(after)
-            .nth(1)?
-            .split(|c: char| !c.is_ascii_digit())
-            .next()?
-            .parse()
-            .ok()
-    };
-    if let (Some(status), Some(left)) = (parse("status "), parse("left ")) {
+    let exit_code = number_after(status, "\"exit-code\"");
+    let seen = number_after(report, "status ");
+    if let Some(left) = number_after(report, "left ") {
         run.strays = usize::try_from(left).unwrap_or(0);
-        if let Ending::Exited(code) = run.ending
-            && code == status
-            && (129..=192).contains(&code)
-        {
-            run.ending = Ending::Signaled(code - 128);
-        }
-        let end = start + line.len();
-        let rest = run.stderr[end..].trim_start_matches('\n').to_string();
-        run.stderr.truncate(start);
-        run.stderr.push_str(&rest);
     }
-    run
+    if let (Ending::Exited(code), Some(exit), Some(seen)) = (run.ending, exit_code, seen)
+        && i64::from(code) == exit
+        && exit == seen
+        && (129..=192).contains(&code)
+    {
+        run.ending = Ending::Signaled(code - 128);
+    }
 }
 
 /// Which of the grader's environment variables a sandboxed step gets.
@@ -345,27 +752,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_steps_own_report_is_read_and_removed() {
+    fn the_steps_status_comes_from_files_it_cannot_write() {
         use crate::process::{Ending, RunOutput};
         let run = |ending, stderr: &str| RunOutput {
             ending,
             stdout: String::new(),
             stderr: stderr.into(),
             strays: 0,
+            limit: None,
         };
-        let crashed = unwrap_output(run(
-            Ending::Exited(139),
-            "boom\nffi-workbook-step: status 139, left 0\n",
-        ));
+        let json = |code: i32| format!("{{ \"child-pid\": 12 }}\n{{ \"exit-code\": {code} }}\n");
+        let mut crashed = run(Ending::Exited(139), "boom\n");
+        apply_status(&mut crashed, &json(139), "status 139 left 0\n");
         assert_eq!(crashed.ending, Ending::Signaled(11));
         assert_eq!(crashed.stderr, "boom\n");
-        let daemon = unwrap_output(run(
-            Ending::Exited(0),
-            "ffi-workbook-step: status 0, left 2\n",
-        ));
+        let mut daemon = run(Ending::Exited(0), "");
+        apply_status(&mut daemon, &json(0), "status 0 left 2\n");
         assert_eq!((daemon.ending, daemon.strays), (Ending::Exited(0), 2));
-        // A time-out has no report line: nothing changes.
-        let hung = unwrap_output(run(Ending::TimedOut, "partial"));
+        // What the step printed itself changes nothing.
+        let mut liar = run(Ending::Exited(0), "status 139 left 0\n\"exit-code\": 139\n");
+        apply_status(&mut liar, &json(0), "status 0 left 0\n");
+        assert_eq!(liar.ending, Ending::Exited(0));
+        // A time-out has no report: nothing changes.
+        let mut hung = run(Ending::TimedOut, "partial");
+        apply_status(&mut hung, "", "");
         assert_eq!(
             (hung.ending, hung.stderr.as_str()),
             (Ending::TimedOut, "partial")

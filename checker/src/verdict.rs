@@ -67,6 +67,12 @@ pub enum Verdict {
         stage: Stage,
         mib: u64,
     },
+    /// Its whole tree had as many processes as it may (grading's cgroup)
+    /// and wanted more: a fork bomb, or processes started in a loop.
+    TooManyProcesses {
+        stage: Stage,
+        max: u64,
+    },
     /// The test program ended before every check reported (an early
     /// `std::process::exit`): no pass without every check's own `ok`.
     EndedEarly,
@@ -109,6 +115,9 @@ impl Verdict {
             Verdict::TimedOut { seconds, .. } => format!("timed out after {seconds} s"),
             Verdict::Flooded { kib, .. } => format!("printed more than {kib} KiB"),
             Verdict::OutOfMemory { mib, .. } => format!("used more than {mib} MiB of memory"),
+            Verdict::TooManyProcesses { max, .. } => {
+                format!("started more than {max} processes")
+            }
             Verdict::EndedEarly => "ended before the checks finished".into(),
             Verdict::ReportMismatch => "the checks' report does not add up".into(),
             Verdict::Tampered => "the compiled checks were changed".into(),
@@ -157,6 +166,11 @@ impl Verdict {
                 "It used more than {mib} MiB of memory {} and was stopped: an allocation sized \
                  by a wrong length, or printing in a loop inside a check (the test harness \
                  keeps what a check prints in memory).",
+                stage.describe()
+            ),
+            Verdict::TooManyProcesses { stage, max } => format!(
+                "It had {max} processes and threads running at once {} and wanted more, so it \
+                 was stopped: processes started in a loop, or one that starts itself again.",
                 stage.describe()
             ),
             Verdict::EndedEarly => "Your code ended the test program before the checks finished \

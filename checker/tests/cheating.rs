@@ -194,6 +194,9 @@ fn grade_the_cheaters() -> Batch {
             let name = entry.file_name().to_string_lossy().into_owned();
             if name.starts_with("libinsta") || name.starts_with("libshlex") {{
                 let _ = std::fs::write(entry.path(), "not an rlib any more");
+                // Read-only? Then in place of it.
+                let _ = std::fs::remove_file(entry.path());
+                let _ = std::fs::write(entry.path(), "not an rlib any more");
             }}
         }}
     }}
@@ -341,8 +344,196 @@ pub fn answer() -> i32 {
         write(s, "exercises/02_greeting/notes\u{1b}[2J.txt", "x");
     });
 
-    // Each cheater is followed by an honest submission, in the same job.
+    // 9. Limits on the whole tree of a step (issue 18, finding 4): a fork
+    // bomb (bounded, so that a grader without the limit survives it too:
+    // it then passes, unflagged), memory spread over four children and
+    // /dev/shm, and a build script that takes more than the step's memory.
+    cheater("fork_bomb", &|s| {
+        write(
+            s,
+            "exercises/01_answer/src/lib.rs",
+            r#"pub fn answer() -> i32 {
+    let mut children = Vec::new();
+    for _ in 0..1500 {
+        match std::process::Command::new("sleep").arg("30.0271").spawn() {
+            Ok(child) => children.push(child),
+            Err(_) => break,
+        }
+    }
+    42
+}
+"#,
+        )
+    });
+    cheater("memory_spread", &|s| {
+        write(
+            s,
+            "exercises/01_answer/src/lib.rs",
+            r#"pub fn answer() -> i32 {
+    // 400 MB in each of four children, and 400 MB more in /dev/shm: each
+    // process stays under its own limit, the whole step does not.
+    if std::env::var_os("HOG").is_some() {
+        let hog = vec![1u8; 400 << 20];
+        std::thread::sleep(std::time::Duration::from_secs(4));
+        std::process::exit(i32::from(hog[12345]) - 1);
+    }
+    let exe = std::env::current_exe().unwrap();
+    let children: Vec<_> = (0..4)
+        .filter_map(|_| std::process::Command::new(&exe).env("HOG", "1").spawn().ok())
+        .collect();
+    let _ = std::fs::write("/dev/shm/hog", vec![1u8; 400 << 20]);
+    for mut child in children {
+        let _ = child.wait();
+    }
+    42
+}
+"#,
+        )
+    });
+    cheater("memory_in_build_script", &|s| {
+        write(
+            s,
+            "exercises/03_twice/build.rs",
+            r#"fn main() {
+    cc::Build::new().file("../../csrc/twice.c").compile("twice");
+    let hog = vec![1u8; 2000 << 20];
+    println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:warning={}", hog[4321]);
+}
+"#,
+        )
+    });
+    // 10. A build script that plants a library its own target folder's
+    // later compilers load (cargo puts that folder's deps/ first on their
+    // LD_LIBRARY_PATH): the next submission's compiler must not load it.
+    cheater("plants_libdl", &|s| {
+        let lib = s.join("exercises/03_twice/src/lib.rs");
+        let text = std::fs::read_to_string(&lib).unwrap();
+        std::fs::write(&lib, format!("// PLANTER\n{text}")).unwrap();
+        write(
+            s,
+            "exercises/03_twice/build.rs",
+            r##"fn main() {
+    cc::Build::new().file("../../csrc/twice.c").compile("twice");
+    let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").unwrap());
+    // OUT_DIR is TARGET/debug/build/twice-HASH/out.
+    let deps = out.ancestors().nth(3).unwrap().join("deps");
+    let c = out.join("evil.c");
+    // It ends every compiler that loads it, but in this submission's own
+    // build (whose lib.rs says PLANTER), so that only later ones fail.
+    std::fs::write(&c, r#"#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+__attribute__((constructor)) static void evil(void) {
+    char text[4096] = {0};
+    FILE *f = fopen("exercises/03_twice/src/lib.rs", "r");
+    if (f) { fread(text, 1, sizeof text - 1, f); fclose(f); }
+    if (!strstr(text, "PLANTER")) _exit(3);
+}
+"#).unwrap();
+    let _ = std::process::Command::new("cc")
+        .args(["-shared", "-fPIC", "-o"])
+        .arg(deps.join("libdl.so.2"))
+        .arg(&c)
+        .status();
+    println!("cargo:rerun-if-changed=build.rs");
+}
+"##,
+        )
+    });
+    // 11. What learner code must not see: root-only files, the instructor's
+    // copy, home folders, another submission, the reference workspace (the
+    // answers), other jobs' command lines; and it must not run as root.
+    let work_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cheating-work");
+    let honest_prober = subs.join("honest_after_prober");
+    let secrets = [
+        "/etc/shadow".to_string(),
+        format!("{inst}/Cargo.toml"),
+        format!("{inst}/solutions/02_greeting/src/lib.rs"),
+        format!("{home}/.bashrc"),
+        format!("{home}/.profile"),
+        format!("{}/Cargo.toml", honest_prober.display()),
+        format!(
+            "{}/reference/workbook/exercises/02_greeting/src/lib.rs",
+            work_dir.display()
+        ),
+    ];
+    let prober = format!(
+        r#"pub fn greeting(name: &str) -> String {{
+    let mut seen = Vec::new();
+    for path in {secrets:?} {{
+        if std::fs::read(path).is_ok() {{
+            seen.push(path.to_string());
+        }}
+    }}
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    if status.lines().any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0")) {{
+        seen.push("uid 0".into());
+    }}
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {{
+        let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+        if String::from_utf8_lossy(&cmdline).contains("honest_after") {{
+            seen.push(format!("{{}}/cmdline", entry.path().display()));
+        }}
+    }}
+    for entry in std::fs::read_dir("{home}").into_iter().flatten().flatten() {{
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name != ".cargo" && name != ".rustup" {{
+            seen.push(format!("{home}/{{name}}"));
+        }}
+    }}
+    if seen.is_empty() {{
+        format!("Hello, {{name}}!")
+    }} else {{
+        format!("saw {{seen:?}}")
+    }}
+}}
+"#
+    );
+    cheater("prober", &|s| {
+        write(s, "exercises/02_greeting/src/lib.rs", &prober)
+    });
+
+    // 12. Submissions made to take the grader down (finding 4): a folder
+    // nested 2,000 deep in a protected area, as a folder and as a zip, and a
+    // sparse file far bigger than memory in place of a protected file.
+    cheater("deep_folder", &|s| {
+        let tests = s.join("exercises/01_answer/tests");
+        let made = std::process::Command::new("sh")
+            .arg("-c")
+            .arg("for i in $(seq 2000); do mkdir d && cd d || exit 1; done; echo x > f")
+            .current_dir(&tests)
+            .status()
+            .unwrap();
+        assert!(made.success());
+    });
+    cheater("sparse_file", &|s| {
+        let file = std::fs::File::create(s.join("exercises/01_answer/tests/check.rs")).unwrap();
+        file.set_len(64 << 30).unwrap();
+    });
     let mut args: Vec<PathBuf> = Vec::new();
+    let deep_zip = subs.join("deep_zip.zip");
+    {
+        use std::io::Write;
+        let clone = solved(tmp.path(), "deep_zip_source");
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(&deep_zip).unwrap());
+        let options = zip::write::SimpleFileOptions::default();
+        for (rel, bytes) in common::tree(&clone) {
+            zip.start_file(format!("wb/{}", rel.display()), options)
+                .unwrap();
+            zip.write_all(&bytes).unwrap();
+        }
+        let deep = "d/".repeat(2000);
+        zip.add_directory(format!("wb/exercises/01_answer/tests/{deep}"), options)
+            .unwrap();
+        zip.start_file(format!("wb/exercises/01_answer/tests/{deep}f"), options)
+            .unwrap();
+        zip.write_all(b"x").unwrap();
+        zip.finish().unwrap();
+    }
+    cheaters.push(("deep_zip", deep_zip));
+
+    // Each cheater is followed by an honest submission, in the same job.
     for (name, path) in &cheaters {
         args.push(path.clone());
         let honest = subs.join(format!("honest_after_{name}"));
@@ -362,6 +553,10 @@ pub fn answer() -> i32 {
         .arg(&report_path)
         .args(&args)
         .env_remove("CARGO_TARGET_DIR")
+        // Small limits for the whole tree of each step, so that the attacks
+        // on them stay small on a shared machine.
+        .env("FFI_WORKBOOK_GRADE_MEMORY_MIB", "1536")
+        .env("FFI_WORKBOOK_GRADE_PROCESSES", "256")
         .timeout(std::time::Duration::from_secs(1800))
         .assert();
     let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
@@ -610,6 +805,82 @@ fn a_check_that_prints_a_gigabyte_fails() {
     );
 }
 
+/// The honest submission after `cheater` has full marks and no flags, and
+/// the instructor's copy is unchanged (whatever the cheater's own verdicts).
+fn followers_unharmed(batch: &Batch, cheater: &str) {
+    let honest = submission(batch, &format!("honest_after_{cheater}"));
+    assert_eq!(
+        honest["score"], 3,
+        "the honest one after {cheater}: {honest:#}"
+    );
+    assert_eq!(honest["flags"].as_array().unwrap().len(), 0, "{honest:#}");
+    assert!(batch.before == batch.after, "the instructor's copy changed");
+}
+
+#[test]
+fn a_fork_bomb_is_held_by_the_process_limit_and_flagged() {
+    let Some(batch) = batch() else { return };
+    contained(batch, "fork_bomb", ["failed", "passed", "passed"]);
+    let text = detail(batch, "fork_bomb", 0);
+    assert!(text.contains("processes"), "{text}");
+    let found = flags(submission(batch, "fork_bomb"), "suspicious");
+    assert!(
+        found.iter().any(|f| f.contains("limit of 256 processes")),
+        "{found:?}"
+    );
+    assert_eq!(processes_with("30.0271"), Vec::<String>::new());
+}
+
+#[test]
+fn memory_is_limited_for_the_whole_tree_of_a_step() {
+    let Some(batch) = batch() else { return };
+    contained(batch, "memory_spread", ["failed", "passed", "passed"]);
+    let text = detail(batch, "memory_spread", 0);
+    assert!(text.contains("1536 MiB of memory"), "{text}");
+    let found = flags(submission(batch, "memory_spread"), "suspicious");
+    assert!(
+        found.iter().any(|f| f.contains("memory limit")),
+        "{found:?}"
+    );
+    contained(
+        batch,
+        "memory_in_build_script",
+        ["passed", "passed", "failed"],
+    );
+    let text = detail(batch, "memory_in_build_script", 2);
+    assert!(text.contains("1536 MiB of memory"), "{text}");
+}
+
+#[test]
+fn a_library_planted_in_a_target_folder_reaches_no_later_compiler() {
+    let Some(batch) = batch() else { return };
+    let cheater = submission(batch, "plants_libdl");
+    assert_eq!(verdicts(cheater)[..2], ["passed", "passed"], "{cheater:#}");
+    followers_unharmed(batch, "plants_libdl");
+}
+
+#[test]
+fn learner_code_sees_only_what_it_needs_and_is_not_root() {
+    let Some(batch) = batch() else { return };
+    contained(batch, "prober", ["passed", "passed", "passed"]);
+}
+
+#[test]
+fn deep_folders_and_huge_files_do_not_take_the_grader_down() {
+    let Some(batch) = batch() else { return };
+    contained(batch, "deep_folder", ["passed", "passed", "passed"]);
+    let found = flags(submission(batch, "deep_folder"), "file_not_taken");
+    assert!(found.iter().any(|f| f.contains("deep")), "{found:?}");
+    contained(batch, "sparse_file", ["passed", "passed", "passed"]);
+    let found = flags(submission(batch, "sparse_file"), "protected_file_changed");
+    assert_eq!(found.len(), 1, "{found:?}");
+    let zipped = submission(batch, "deep_zip");
+    assert_eq!(verdicts(zipped), ["missing", "missing", "missing"]);
+    let error = zipped["error"].as_str().unwrap();
+    assert!(error.contains("deep"), "{error}");
+    followers_unharmed(batch, "deep_zip");
+}
+
 #[test]
 fn a_complete_report_forged_before_the_tests_run_is_not_a_pass() {
     let Some(batch) = batch() else { return };
@@ -682,6 +953,88 @@ fn the_report_says_how_learner_code_was_confined() {
     let sandbox = batch.report["sandbox"].as_str().unwrap();
     assert!(sandbox.starts_with("bubblewrap"), "{sandbox}");
     assert!(batch.stdout.contains("sandbox: bubblewrap"));
+}
+
+#[test]
+fn a_batch_stopped_midway_resumes_where_it_stopped() {
+    if !common::tool_available("bwrap", "grading in the sandbox") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let instructor = tmp.path().join("instructor");
+    common::copy_dir(&common::grading_fixture(), &instructor);
+    let first = solved(tmp.path(), "first");
+    let slow = solved(tmp.path(), "slow");
+    write(
+        &slow,
+        "exercises/01_answer/src/lib.rs",
+        "pub fn answer() -> i32 {\n    std::thread::sleep(std::time::Duration::from_secs(60));\n    42\n}\n",
+    );
+    let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cheating-work");
+    let report = tmp.path().join("report.json");
+    let grade = || {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_checker"));
+        command
+            .arg("--workbook")
+            .arg(&instructor)
+            .args(["--timeout", "5", "grade", "--jobs", "1", "--work-dir"])
+            .arg(&work)
+            .arg("--out")
+            .arg(&report)
+            .arg(&first)
+            .arg(&slow)
+            .env_remove("CARGO_TARGET_DIR");
+        command
+    };
+    // The first run is stopped hard while it grades the slow one, once the
+    // first is in the journal.
+    let mut running = grade()
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let source = first.display().to_string();
+    let journaled = || {
+        std::fs::read_dir(&work)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|entry| {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                name.starts_with("journal-")
+                    && std::fs::read_to_string(entry.path())
+                        .is_ok_and(|text| text.contains(&source))
+            })
+    };
+    let start = std::time::Instant::now();
+    while !journaled() {
+        assert!(running.try_wait().unwrap().is_none(), "the first run ended");
+        assert!(start.elapsed().as_secs() < 900, "nothing was journaled");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    running.kill().unwrap();
+    running.wait().unwrap();
+    assert!(!report.exists(), "the stopped run wrote a report");
+    let again = grade().output().unwrap();
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert_eq!(again.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("Resuming an earlier run of this batch: 1 of 2"),
+        "{stderr}"
+    );
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(
+        verdicts(common::submission(&report, "first")),
+        ["passed"; 3]
+    );
+    let slow = common::submission(&report, "slow");
+    assert_eq!(
+        verdicts(slow),
+        ["timed_out", "passed", "passed"],
+        "{slow:#}"
+    );
+    // Finished: the journal is gone, and a new run grades afresh.
+    assert!(!journaled());
 }
 
 #[test]

@@ -36,32 +36,34 @@ use crate::workbook::{Lesson, Workbook};
 /// How learner code is confined in this batch.
 #[derive(Debug, Clone)]
 pub struct Confinement {
-    /// Paths no sandboxed step may see: the instructor's workbook, the work
-    /// folder, the submissions.
-    pub hidden: Vec<PathBuf>,
     /// `--unconfined`: no sandbox at all.
     pub unconfined: bool,
+    /// Cores each step may use: the machine's, shared by the jobs.
+    pub cpus: f64,
 }
 
 impl Confinement {
-    /// A sandbox for steps of a job whose private /tmp is `tmp`; None when
-    /// the batch is unconfined.
+    /// A sandbox for steps of a job whose own files (never visible inside)
+    /// go in `tmp`; None when the batch is unconfined.
     fn sandbox(&self, tmp: PathBuf) -> Result<Option<Arc<Sandbox>>> {
         if self.unconfined {
             return Ok(None);
         }
-        Ok(Some(Arc::new(Sandbox::new(self.hidden.clone(), tmp)?)))
+        let limits = crate::sandbox::tree_limits(self.cpus);
+        Ok(Some(Arc::new(Sandbox::new(tmp, limits)?)))
     }
 }
 
 /// The report's words for how learner code is confined; an error, with what
 /// to install, when the sandbox cannot work here and `--unconfined` was not
 /// given.
-pub fn describe_confinement(unconfined: bool) -> Result<String> {
-    if unconfined {
+pub fn describe_confinement(confinement: &Confinement) -> Result<String> {
+    if confinement.unconfined {
         return Ok("none (--unconfined)".into());
     }
-    Ok(Sandbox::new(Vec::new(), std::env::temp_dir())?.version)
+    let probe = tempfile::tempdir()?;
+    let sandbox = confinement.sandbox(probe.path().join("tmp"))?;
+    Ok(sandbox.map(|s| s.describe()).unwrap_or_default())
 }
 
 /// A C error of the instructor's copy, said as such.
@@ -354,18 +356,59 @@ impl<'a> Grader<'a> {
             return false;
         }
         self.baselines = saved;
+        // The warmed own-target folders are never visible to a sandboxed
+        // step (each check gets a fresh copy whose files it cannot change).
         self.build_files_changed().is_empty()
             && self
                 .own_targets
                 .keys()
-                .all(|number| self.own_target_changed(*number).is_empty())
+                .all(|number| self.warm_dir(*number).is_dir())
+    }
+
+    /// Where lesson `number`'s own target folder is kept as the warm-up
+    /// left it; each check of the lesson gets a fresh copy of it.
+    fn warm_dir(&self, number: u32) -> PathBuf {
+        let own = &self.own_targets[&number];
+        let name = own.target().file_name().unwrap_or_default().to_owned();
+        self.job_dir
+            .join(format!("warm-{}", name.to_string_lossy()))
+    }
+
+    /// Makes lesson `number`'s own target folder a fresh copy of the warmed
+    /// one (what an earlier check left there is gone: a planted library, a
+    /// file, gigabytes), and returns what its compiled dependencies are.
+    fn fresh_own_target(&self, number: u32) -> Result<Baseline> {
+        let target = self.own_targets[&number].target();
+        let link = self
+            .env
+            .sandbox
+            .as_ref()
+            .is_some_and(|s| s.user().is_some());
+        let user = self.env.sandbox.as_ref().and_then(|s| s.user());
+        fresh_copy(&self.warm_dir(number), &target, link, user)
+            .with_context(|| format!("making {} afresh", target.display()))?;
+        Ok(self.dependencies_in(&target))
+    }
+
+    /// What lesson `number`'s check changed of the compiled dependencies in
+    /// its fresh copy (`before`); the copy is then thrown away.
+    fn discard_own_target(&self, number: u32, before: &Baseline) -> Vec<PathBuf> {
+        let target = self.own_targets[&number].target();
+        let folder = target.file_name().unwrap_or_default().to_owned();
+        let changed = changes(before, &self.dependencies_in(&target))
+            .into_iter()
+            .map(|rel| Path::new(&folder).join(rel))
+            .collect();
+        let _ = std::fs::remove_dir_all(&target);
+        changed
     }
 
     fn remove_build_folders(&self) {
         let _ = std::fs::remove_dir_all(self.env.target());
         let _ = std::fs::remove_dir_all(&self.env.c_dir);
-        for own in self.own_targets.values() {
+        for (number, own) in &self.own_targets {
             let _ = std::fs::remove_dir_all(own.target());
+            let _ = std::fs::remove_dir_all(self.warm_dir(*number));
         }
     }
 
@@ -411,6 +454,13 @@ impl<'a> Grader<'a> {
                 warm_up_own_target(own, lesson).map_err(failed)?;
             }
         }
+        let numbers: Vec<u32> = self.own_targets.keys().copied().collect();
+        for number in numbers {
+            let target = self.own_targets[&number].target();
+            let warm = self.warm_dir(number);
+            freeze(&target, &warm, &self.workbook.lessons)
+                .with_context(|| format!("keeping {} as {}", target.display(), warm.display()))?;
+        }
         self.record_baselines();
         Ok(())
     }
@@ -433,8 +483,8 @@ impl<'a> Grader<'a> {
             c: self.c_libraries(),
             own_targets: self
                 .own_targets
-                .iter()
-                .map(|(number, own)| (*number, self.dependencies_in(&own.target())))
+                .keys()
+                .map(|number| (*number, self.dependencies_in(&self.warm_dir(*number))))
                 .collect(),
         };
         self.save_baselines();
@@ -457,23 +507,6 @@ impl<'a> Grader<'a> {
         let c = changes(&self.baselines.c, &self.c_libraries());
         (target.into_iter().map(|rel| Path::new("target").join(rel)))
             .chain(c.into_iter().map(|rel| Path::new("build").join(rel)))
-            .collect()
-    }
-
-    /// Files of the compiled dependencies in lesson `number`'s own target
-    /// folder that changed since the warm-up.
-    fn own_target_changed(&self, number: u32) -> Vec<PathBuf> {
-        let (Some(own), Some(before)) = (
-            self.own_targets.get(&number),
-            self.baselines.own_targets.get(&number),
-        ) else {
-            return Vec::new();
-        };
-        let target = own.target();
-        let folder = target.file_name().unwrap_or_default().to_owned();
-        changes(before, &self.dependencies_in(&target))
-            .into_iter()
-            .map(|rel| Path::new(&folder).join(rel))
             .collect()
     }
 
@@ -505,9 +538,27 @@ impl<'a> Grader<'a> {
                 });
             }
             Ok(opened) => {
-                if let Err(err) = self.grade_opened(&opened, &mut report) {
+                // Whatever the submission does, even a panic of the grader's
+                // own (a thread that could not start while a fork bomb held
+                // the machine) is an error for this submission alone.
+                let graded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    self.grade_opened(&opened, &mut report)
+                }));
+                let failed = match graded {
+                    Ok(Ok(())) => None,
+                    Ok(Err(err)) => Some(format!("{err:#}")),
+                    Err(panic) => Some(
+                        panic
+                            .downcast_ref::<String>()
+                            .cloned()
+                            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                            .unwrap_or_else(|| "the grader panicked".into()),
+                    ),
+                };
+                if let Some(err) = failed {
+                    report.flags.clear();
                     report.lessons = self.all_lessons(GradeVerdict::Error, |_| {
-                        format!("Not the learner's fault: grading failed: {err:#}")
+                        format!("Not the learner's fault: grading failed: {err}")
                     });
                 }
             }
@@ -629,18 +680,26 @@ impl<'a> Grader<'a> {
                 });
             }
         };
-        let mut checked = std::thread::scope(|scope| {
-            let beside = scope.spawn(|| {
+        let checked = std::thread::scope(|scope| {
+            // A machine out of threads is an error for this submission.
+            let beside = std::thread::Builder::new().spawn_scoped(scope, || {
                 let mut checked: Vec<Checked<'a>> = own
                     .iter()
                     .map(|lesson| {
                         let env = this.env_of(lesson);
-                        let report = check_compiled(env, lesson, &mut Compiled::default());
-                        let changed = this.own_target_changed(lesson.number);
-                        // Nothing its build left for itself (its checks read
-                        // that too) is trusted later: its next build starts
-                        // from its sources.
-                        forget_build(&env.target(), &lesson.package);
+                        // A fresh copy of the warmed folder, thrown away
+                        // after the check: nothing its build or code left
+                        // there reaches a later check.
+                        let (report, changed) = match this.fresh_own_target(lesson.number) {
+                            Ok(before) => {
+                                let report = check_compiled(env, lesson, &mut Compiled::default());
+                                (report, this.discard_own_target(lesson.number, &before))
+                            }
+                            Err(err) => (
+                                crate::check::report(Verdict::Environment, format!("{err:#}")),
+                                Vec::new(),
+                            ),
+                        };
                         Checked {
                             lesson,
                             report,
@@ -650,7 +709,7 @@ impl<'a> Grader<'a> {
                     .collect();
                 checked.extend(check_compiled_ones(&this.env));
                 checked
-            });
+            })?;
             let mut compiled = compile_together(&this.env, &shared);
             for lesson in &shared {
                 // The receivers live until both threads are done.
@@ -663,38 +722,11 @@ impl<'a> Grader<'a> {
                     .join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
             );
-            checked
+            Ok::<_, std::io::Error>(checked)
         });
-        // Only a build in a lesson's own target folder can have changed
-        // anything (every other step's target folder is read-only).
-        let changed: Vec<&'a Lesson> = (checked.iter())
-            .filter(|one| !one.changed.is_empty())
-            .map(|one| one.lesson)
-            .collect();
-        for lesson in changed {
-            self.rebuild_own_target(lesson)?;
-        }
+        let mut checked = checked.context("starting a thread to check lessons side by side")?;
         checked.sort_by_key(|one| one.lesson.number);
         Ok(checked)
-    }
-
-    /// Makes a lesson's own target folder anew after its build changed it,
-    /// from the exercises as shipped (the submission's build script is not
-    /// run again; every lesson's files are laid anew for the next one).
-    fn rebuild_own_target(&mut self, lesson: &Lesson) -> Result<()> {
-        self.scratch
-            .take_editable(self.workbook, &self.workbook.root, &[])?;
-        let Some(own) = self.own_targets.get_mut(&lesson.number) else {
-            return Ok(());
-        };
-        let target = own.target();
-        let _ = std::fs::remove_dir_all(&target);
-        warm_up_own_target(own, lesson)
-            .map_err(|why| anyhow::anyhow!("rebuilding {}: {why}", target.display()))?;
-        let fresh = self.dependencies_in(&target);
-        self.baselines.own_targets.insert(lesson.number, fresh);
-        self.save_baselines();
-        Ok(())
     }
 
     /// Checks `lessons` one after another, unconfined: any lesson's code
@@ -720,10 +752,18 @@ impl<'a> Grader<'a> {
         let mut compiled = compile_together(&self.env, &shared);
         let mut checked = Vec::new();
         for lesson in lessons.iter().copied() {
+            let own = self.own_targets.contains_key(&lesson.number);
+            let before = if own {
+                Some(self.fresh_own_target(lesson.number)?)
+            } else {
+                None
+            };
             let report = check_compiled(self.env_of(lesson), lesson, &mut compiled);
             let mut changed = self.scratch.restore()?;
             let mut build_changed = self.build_files_changed();
-            build_changed.extend(self.own_target_changed(lesson.number));
+            if let Some(before) = &before {
+                build_changed.extend(self.discard_own_target(lesson.number, before));
+            }
             forget_build(&self.env_of(lesson).target(), &lesson.package);
             changed.extend(build_changed.iter().cloned());
             if !build_changed.is_empty() {
@@ -759,6 +799,74 @@ fn warm_up_own_target(own: &mut CheckEnv, lesson: &Lesson) -> Result<(), String>
     compiled
 }
 
+/// Keeps the warmed own target folder `target` as `warm`: only the compiled
+/// dependencies (the lesson's own build is made from its sources at each
+/// check), every file the grader's and read-only, so that the hard links a
+/// fresh copy is made of cannot be written through by the learner user.
+fn freeze(target: &Path, warm: &Path, lessons: &[Lesson]) -> std::io::Result<()> {
+    let _ = std::fs::remove_dir_all(warm);
+    std::fs::rename(target, warm)?;
+    let mut files = Vec::new();
+    walk_files(warm, Path::new(""), false, &mut files);
+    for rel in files {
+        let path = warm.join(&rel);
+        if !shared_build_file(&rel, lessons) {
+            std::fs::remove_file(&path)?;
+            continue;
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            // SAFETY: geteuid has no preconditions.
+            if unsafe { libc::geteuid() } == 0 {
+                std::os::unix::fs::lchown(&path, Some(0), Some(0))?;
+            }
+            let meta = std::fs::symlink_metadata(&path)?;
+            if meta.is_file() {
+                let mode = meta.permissions().mode() & !0o222;
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Makes `dest` a fresh copy of the warmed folder `warm`, walking without
+/// recursion: new folders (given to `user`, so that a build can add files
+/// there), and each file a hard link to the warm one, which is the grader's
+/// and read-only (`link`), or a copy (unconfined, where learner code runs as
+/// the grader and could write through a link; or where links fail).
+fn fresh_copy(warm: &Path, dest: &Path, link: bool, user: Option<u32>) -> std::io::Result<()> {
+    if dest.exists() {
+        std::fs::remove_dir_all(dest)?;
+    }
+    let mut todo = vec![PathBuf::new()];
+    while let Some(rel) = todo.pop() {
+        let dir = dest.join(&rel);
+        std::fs::create_dir_all(&dir)?;
+        for entry in std::fs::read_dir(warm.join(&rel))? {
+            let entry = entry?;
+            let rel = rel.join(entry.file_name());
+            let kind = entry.file_type()?;
+            if kind.is_dir() {
+                todo.push(rel);
+            } else if kind.is_file() {
+                let (from, to) = (warm.join(&rel), dest.join(&rel));
+                if !link || std::fs::hard_link(&from, &to).is_err() {
+                    std::fs::copy(&from, &to)?;
+                }
+            }
+        }
+        #[cfg(unix)]
+        if let Some(uid) = user {
+            std::os::unix::fs::lchown(&dir, Some(uid), Some(uid))?;
+        }
+        #[cfg(not(unix))]
+        let _ = user;
+    }
+    Ok(())
+}
+
 /// One lesson's check while grading, and the files its code changed that it
 /// must not have (which fails it).
 struct Checked<'a> {
@@ -786,6 +894,25 @@ fn record(checked: Checked, flags: &mut Vec<Flag>) -> LessonResult {
     } else {
         FlagKind::Suspicious
     };
+    // A limit reached is the verdict, and the instructor should know of it.
+    let limit = match report.verdict {
+        Verdict::OutOfMemory { mib, .. } => Some(format!(
+            "reached the memory limit of {mib} MiB (a step's whole tree: its processes, /tmp \
+             and /dev/shm together, or one process's own); it was stopped"
+        )),
+        Verdict::TooManyProcesses { max, .. } => Some(format!(
+            "reached the limit of {max} processes and threads for a step's whole tree (a fork \
+             bomb?); it was stopped"
+        )),
+        _ => None,
+    };
+    if let Some(limit) = limit {
+        flags.push(Flag::new(
+            FlagKind::Suspicious,
+            None,
+            format!("lesson {}: {limit}", lesson.number),
+        ));
+    }
     for warning in &report.warnings {
         flags.push(Flag::new(
             kind,

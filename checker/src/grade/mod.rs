@@ -97,7 +97,17 @@ pub fn run(context: &Context, options: Options) -> Result<ExitCode> {
     // A report that cannot be written should be said now, not after an hour of grading.
     output::check_writable(&options.out)?;
     // So should a machine where learner code cannot be confined.
-    let sandbox = job::describe_confinement(options.unconfined)?;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let jobs = options
+        .jobs
+        .unwrap_or_else(default_jobs)
+        .min(sources.len())
+        .max(1);
+    let confinement = Confinement {
+        unconfined: options.unconfined,
+        cpus: (cores as f64 / jobs as f64).max(1.0),
+    };
+    let sandbox = job::describe_confinement(&confinement)?;
     if options.unconfined {
         eprintln!(
             "warning: --unconfined: learner code runs without a sandbox, with your user's \
@@ -116,6 +126,7 @@ pub fn run(context: &Context, options: Options) -> Result<ExitCode> {
         .collect();
     let max_score = POINTS_PER_LESSON * workbook.lessons.len() as u32;
     let batch_start = Instant::now();
+    let mut journal = None;
     let (results, probe_seed) = if sources.is_empty() {
         // An empty shard still writes its (empty) report, for `merge`.
         eprintln!(
@@ -124,7 +135,10 @@ pub fn run(context: &Context, options: Options) -> Result<ExitCode> {
         );
         (Vec::new(), None)
     } else {
-        grade_all(context, &options, &sources)?
+        let (results, probe_seed, finished_journal) =
+            grade_all(context, &options, &sources, jobs, &confinement)?;
+        journal = finished_journal;
+        (results, probe_seed)
     };
     let mut batch = BatchReport::new(
         workbook.root.display().to_string(),
@@ -142,6 +156,10 @@ pub fn run(context: &Context, options: Options) -> Result<ExitCode> {
         .map(|lesson| lesson.name.clone())
         .collect();
     output::emit(&batch, options.format, &options.out)?;
+    // The batch is reported: a new run grades afresh.
+    if let Some(journal) = journal {
+        let _ = std::fs::remove_file(journal);
+    }
     if !options.out.is_empty() {
         eprintln!(
             "Graded {} submission{}{} in {:.1} s; the report is in {}.",
@@ -162,13 +180,71 @@ pub fn run(context: &Context, options: Options) -> Result<ExitCode> {
     Ok(output::exit_code(&batch))
 }
 
+/// The journal of a batch: each finished submission's report, one JSON
+/// line each, appended as it finishes, so that a batch that was stopped (a
+/// crash, a reboot, Ctrl-C) loses at most the submissions in progress. Named
+/// after the batch's arguments: `grade` run again with the same ones resumes.
+fn journal_path(
+    context: &Context,
+    options: &Options,
+    sources: &[Source],
+    work_dir: &Path,
+) -> PathBuf {
+    let mut hasher = fnv::FnvHasher::default();
+    let mut feed = |text: &str| {
+        std::hash::Hasher::write(&mut hasher, text.as_bytes());
+        std::hash::Hasher::write_u8(&mut hasher, 0);
+    };
+    feed(&context.workbook.root.to_string_lossy());
+    for source in sources {
+        feed(&source.name);
+        feed(
+            &source
+                .path
+                .canonicalize()
+                .unwrap_or_else(|_| source.path.clone())
+                .to_string_lossy(),
+        );
+    }
+    feed(&format!(
+        "{:?} {:?}",
+        options.shard.map(|s| s.to_string()),
+        options.unconfined
+    ));
+    feed(&format!("{:?}", context.env.limits.timeout));
+    let hash = std::hash::Hasher::finish(&hasher);
+    work_dir.join(format!("journal-{hash:016x}.jsonl"))
+}
+
+/// The reports an earlier run of the same batch finished (a line that was
+/// being written when it stopped is ignored).
+fn read_journal(path: &Path, sources: &[Source]) -> Vec<SubmissionReport> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Vec::new();
+    };
+    let mut done: Vec<SubmissionReport> = Vec::new();
+    for line in text.lines() {
+        let Ok(report) = serde_json::from_str::<SubmissionReport>(line) else {
+            continue;
+        };
+        let known = sources.iter().any(|s| s.name == report.name);
+        if known && !done.iter().any(|d| d.name == report.name) {
+            done.push(report);
+        }
+    }
+    done
+}
+
 /// Grades `sources` with `--jobs` grading jobs; the reports in any order,
-/// and the batch's probe seed (None without reference solutions).
+/// the batch's probe seed (None without reference solutions, or when every
+/// submission was graded by an earlier run of the batch) and its journal.
 fn grade_all(
     context: &Context,
     options: &Options,
     sources: &[Source],
-) -> Result<(Vec<SubmissionReport>, Option<u64>)> {
+    jobs: usize,
+    confinement: &Confinement,
+) -> Result<(Vec<SubmissionReport>, Option<u64>, Option<PathBuf>)> {
     let workbook = &context.workbook;
     let work_dir = match &options.work_dir {
         Some(dir) => dir.clone(),
@@ -179,24 +255,37 @@ fn grade_all(
     let work_dir = work_dir.canonicalize()?;
     let _lock = lock_work_dir(&work_dir)?;
     let also_skip = entries_to_skip(&workbook.root, sources, &work_dir);
-    let jobs = options
-        .jobs
-        .unwrap_or_else(default_jobs)
-        .min(sources.len())
-        .max(1);
-
     warn_if_exercises_are_solved(workbook);
+    let journal_file = journal_path(context, options, sources, &work_dir);
+    let done = read_journal(&journal_file, sources);
+    if !done.is_empty() {
+        eprintln!(
+            "Resuming an earlier run of this batch: {} of {} submissions were graded then \
+             (kept in {}).",
+            done.len(),
+            sources.len(),
+            journal_file.display()
+        );
+    }
+    let remaining: Vec<Source> = sources
+        .iter()
+        .filter(|s| !done.iter().any(|d| d.name == s.name))
+        .cloned()
+        .collect();
+    if remaining.is_empty() {
+        return Ok((done, None, Some(journal_file)));
+    }
+    let sources = remaining.as_slice();
+    let jobs = jobs.min(sources.len()).max(1);
+    let mut journal = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&journal_file)
+        .with_context(|| format!("opening the journal {}", journal_file.display()))?;
 
-    // Learner code sees none of this: the instructor's copy, the other
-    // workspaces, the submissions.
-    let mut hidden = vec![workbook.root.clone(), work_dir.clone()];
-    hidden.extend(sources.iter().filter_map(|s| s.path.canonicalize().ok()));
-    // Nor the reports: an earlier batch's holds other learners' grades.
-    hidden.extend(options.out.iter().filter_map(|out| out.canonicalize().ok()));
-    let confinement = Confinement {
-        hidden,
-        unconfined: options.unconfined,
-    };
+    // Learner code sees none of the instructor's copy, the work folder, the
+    // submissions nor the reports: the sandbox is an allow-list
+    // (sandbox.rs), so none of their paths is even named to it.
     eprintln!(
         "Grading {} submission{} with {jobs} job{} in {}. First the reference solutions are \
          checked, then each job compiles the dependencies.",
@@ -209,7 +298,7 @@ fn grade_all(
         context,
         &work_dir.join("reference"),
         &also_skip,
-        &confinement,
+        confinement,
     )?
     .map(Arc::new);
     let probe_seed = expected.as_ref().map(|reference| reference.probe_seed);
@@ -217,7 +306,7 @@ fn grade_all(
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let (events, received) = mpsc::channel::<Event>();
-    let mut results: Vec<SubmissionReport> = Vec::with_capacity(sources.len());
+    let mut results: Vec<SubmissionReport> = done;
     let mut failure = None;
     std::thread::scope(|scope| {
         for job in 0..jobs {
@@ -228,10 +317,10 @@ fn grade_all(
                 &sources,
                 &work_dir,
                 &also_skip,
-                &confinement,
+                confinement,
                 &expected,
             );
-            scope.spawn(move || {
+            let spawned = std::thread::Builder::new().spawn_scoped(scope, move || {
                 let _ = events.send(Event::Preparing);
                 let job_dir = work_dir.join(format!("job-{job}"));
                 let prepared =
@@ -258,6 +347,9 @@ fn grade_all(
                     });
                 }
             });
+            if let Err(err) = spawned {
+                failure.get_or_insert(anyhow::anyhow!("could not start grading job {job}: {err}"));
+            }
         }
         drop(events);
         let mut progress = Progress::new(sources.len());
@@ -267,6 +359,11 @@ fn grade_all(
                 Event::Started { name } => progress.started(&name),
                 Event::Finished { report } => {
                     progress.finished(&report);
+                    if let Ok(line) = serde_json::to_string(&report) {
+                        use std::io::Write as _;
+                        // A journal that cannot be written costs only the resuming.
+                        let _ = writeln!(journal, "{line}").and_then(|()| journal.sync_data());
+                    }
                     results.push(*report);
                 }
                 Event::Failed(err) => {
@@ -279,7 +376,7 @@ fn grade_all(
     if let Some(err) = failure {
         return Err(err);
     }
-    Ok((results, probe_seed))
+    Ok((results, probe_seed, Some(journal_file)))
 }
 
 /// A file a submission lacks is taken from the instructor's `exercises/`:
@@ -435,5 +532,52 @@ impl Progress {
 
     fn clear(&self) {
         self.bar.finish_and_clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(name: &str) -> SubmissionReport {
+        SubmissionReport {
+            name: name.into(),
+            source: format!("subs/{name}"),
+            score: 1,
+            max_score: 2,
+            error: None,
+            flags: Vec::new(),
+            lessons: Vec::new(),
+            seconds: 0.5,
+        }
+    }
+
+    #[test]
+    fn a_journal_gives_back_what_finished_and_skips_a_torn_line() {
+        let tmp = tempfile::tempdir().unwrap();
+        let journal = tmp.path().join("journal.jsonl");
+        let line = |name: &str| serde_json::to_string(&report(name)).unwrap();
+        let torn = &line("carol")[..20];
+        std::fs::write(
+            &journal,
+            format!(
+                "{}\n{}\n{}\n{torn}",
+                line("alice"),
+                line("zed"),
+                line("alice")
+            ),
+        )
+        .unwrap();
+        let sources: Vec<Source> = ["alice", "bob", "carol"]
+            .iter()
+            .map(|name| Source {
+                name: name.to_string(),
+                path: PathBuf::from(format!("subs/{name}")),
+                kind: submission::Kind::Folder,
+            })
+            .collect();
+        // alice once; zed is not in this batch; carol's line was cut short.
+        assert_eq!(read_journal(&journal, &sources), vec![report("alice")]);
+        assert!(read_journal(&tmp.path().join("none"), &sources).is_empty());
     }
 }

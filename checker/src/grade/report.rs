@@ -36,6 +36,7 @@ impl GradeVerdict {
             Verdict::Failed
             | Verdict::Flooded { .. }
             | Verdict::OutOfMemory { .. }
+            | Verdict::TooManyProcesses { .. }
             | Verdict::ExitedWithError { .. }
             | Verdict::EndedEarly
             | Verdict::ReportMismatch

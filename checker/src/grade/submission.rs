@@ -22,6 +22,10 @@ pub const MAX_FILES: usize = 20_000;
 /// Bytes that are unpacked, in total.
 pub const MAX_BYTES: u64 = 200 << 20;
 
+/// The most folders an entry's path may have (the workbook's own files are
+/// six deep, one more when it sits one folder down).
+pub const MAX_ENTRY_DEPTH: usize = 40;
+
 /// Folders whose contents are never unpacked: build output and history.
 const SKIPPED_DIRS: &[&str] = &["target", ".git"];
 
@@ -229,6 +233,13 @@ pub fn safe_entry_path(name: &str) -> Result<Option<PathBuf>, SubmissionError> {
             }
             _ => path.push(part),
         }
+    }
+    let depth = path.components().count();
+    if depth > MAX_ENTRY_DEPTH {
+        return Err(bad(format!(
+            "the archive has an entry nested {depth} folders deep (more than \
+             {MAX_ENTRY_DEPTH}); a workbook's files are a few folders deep"
+        )));
     }
     // Whatever the platform makes of the parts, only plain names may remain.
     if path
@@ -477,6 +488,7 @@ mod tests {
             "C:/x",
             "wb\\..\\..\\x",
             "a\0b",
+            "d/".repeat(2000).as_str(),
         ] {
             assert!(safe_entry_path(evil).is_err(), "{evil} was accepted");
         }

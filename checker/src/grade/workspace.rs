@@ -19,6 +19,82 @@ use crate::workbook::Workbook;
 /// The largest editable file taken from a submission.
 pub const MAX_EDITABLE_BYTES: u64 = 4 << 20;
 
+/// How deep a submission's folders are looked into (the workbook's own go
+/// six deep), and how many entries of one protected area are looked at.
+pub const MAX_DEPTH: usize = 32;
+pub const MAX_WALKED: usize = 20_000;
+
+/// The files under `root/area`, relative to `root`, sorted, skipping hidden
+/// folders and `target/`, walked without recursion: a folder nested
+/// thousands deep costs no stack. Returns what was not looked at, when a
+/// limit was reached.
+pub fn walk_submission(root: &Path, area: &Path, out: &mut Vec<PathBuf>) -> Option<String> {
+    let mut todo = vec![(area.to_path_buf(), 0usize)];
+    let mut seen = 0usize;
+    let mut cut = None;
+    while let Some((rel, depth)) = todo.pop() {
+        let Ok(meta) = std::fs::symlink_metadata(root.join(&rel)) else {
+            continue;
+        };
+        if meta.is_file() {
+            out.push(rel);
+            continue;
+        }
+        if !meta.is_dir() {
+            continue;
+        }
+        if depth >= MAX_DEPTH {
+            cut.get_or_insert(format!(
+                "{} is nested more than {MAX_DEPTH} folders deep; what is below it was not \
+                 looked at",
+                rel.display()
+            ));
+            continue;
+        }
+        let Ok(entries) = std::fs::read_dir(root.join(&rel)) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            seen += 1;
+            if seen > MAX_WALKED {
+                out.sort();
+                return Some(format!(
+                    "{} holds more than {MAX_WALKED} entries; the rest were not looked at",
+                    area.display()
+                ));
+            }
+            let name = entry.file_name();
+            let text = name.to_string_lossy();
+            if text.starts_with('.') || text == "target" {
+                continue;
+            }
+            todo.push((rel.join(&name), depth + 1));
+        }
+    }
+    out.sort();
+    cut
+}
+
+/// Is the submission's file at `theirs` the same text as the instructor's
+/// at `ours`? A file more than twice the instructor's size (CRLF at most
+/// doubles it) is different without being read: a sparse file of terabytes
+/// costs nothing.
+fn same_file(theirs: &Path, their_len: u64, ours: &Path) -> bool {
+    let Ok(our_bytes) = std::fs::read(ours) else {
+        return false;
+    };
+    if their_len > 2 * our_bytes.len() as u64 + 2 {
+        return false;
+    }
+    use std::io::Read as _;
+    let mut their_bytes = Vec::new();
+    let read = std::fs::File::open(theirs).and_then(|file| {
+        file.take(2 * our_bytes.len() as u64 + 3)
+            .read_to_end(&mut their_bytes)
+    });
+    read.is_ok() && same_text(&their_bytes, &our_bytes)
+}
+
 /// The same text, allowing for Windows line endings (git's autocrlf turns
 /// every file of a learner's clone into CRLF; that is not a change).
 pub fn same_text(a: &[u8], b: &[u8]) -> bool {
@@ -155,14 +231,7 @@ pub fn compare_protected(workbook: &Workbook, submission: &Path) -> Vec<Flag> {
             let theirs = submission.join(rel);
             match std::fs::symlink_metadata(&theirs) {
                 Ok(meta) if meta.is_file() => {
-                    let same = match (
-                        std::fs::read(&theirs),
-                        std::fs::read(workbook.root.join(rel)),
-                    ) {
-                        (Ok(a), Ok(b)) => same_text(&a, &b),
-                        _ => false,
-                    };
-                    if !same {
+                    if !same_file(&theirs, meta.len(), &workbook.root.join(rel)) {
                         flags.push(Flag::new(
                             FlagKind::ProtectedFileChanged,
                             Some(rel),
@@ -185,7 +254,9 @@ pub fn compare_protected(workbook: &Workbook, submission: &Path) -> Vec<Flag> {
         }
         let ours: BTreeSet<PathBuf> = ours.into_iter().collect();
         let mut theirs = Vec::new();
-        walk_files(submission, &area, true, &mut theirs);
+        if let Some(cut) = walk_submission(submission, &area, &mut theirs) {
+            flags.push(Flag::new(FlagKind::FileNotTaken, None, cut));
+        }
         for rel in theirs {
             if !ours.contains(&rel) && !editable.contains(&rel) {
                 flags.push(Flag::new(
@@ -204,6 +275,35 @@ pub fn compare_protected(workbook: &Workbook, submission: &Path) -> Vec<Flag> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deep_folders_are_walked_without_recursion_and_cut() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut deep = tmp.path().join("area");
+        for _ in 0..MAX_DEPTH + 5 {
+            deep.push("d");
+        }
+        std::fs::create_dir_all(&deep).unwrap();
+        std::fs::write(deep.join("f"), "x").unwrap();
+        std::fs::write(tmp.path().join("area/top.rs"), "x").unwrap();
+        let mut found = Vec::new();
+        let cut = walk_submission(tmp.path(), Path::new("area"), &mut found).unwrap();
+        assert!(cut.contains("folders deep"), "{cut}");
+        assert_eq!(found, [PathBuf::from("area/top.rs")]);
+    }
+
+    #[test]
+    fn a_huge_sparse_file_is_different_without_being_read() {
+        let tmp = tempfile::tempdir().unwrap();
+        let ours = tmp.path().join("ours.rs");
+        std::fs::write(&ours, "fn main() {}\n").unwrap();
+        let theirs = tmp.path().join("theirs.rs");
+        let file = std::fs::File::create(&theirs).unwrap();
+        file.set_len(64 << 30).unwrap();
+        assert!(!same_file(&theirs, 64 << 30, &ours));
+        std::fs::write(&theirs, "fn main() {}\r\n").unwrap();
+        assert!(same_file(&theirs, 14, &ours));
+    }
 
     #[test]
     fn crlf_is_not_a_change() {

@@ -20,6 +20,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
+#[cfg(target_os = "linux")]
+pub mod cgroup;
 #[cfg(unix)]
 mod unix;
 #[cfg(unix)]
@@ -64,6 +66,40 @@ pub struct RunOutput {
     /// Processes of the run's tree that were still alive when its main
     /// process ended, and were killed (daemons, forgotten children).
     pub strays: usize,
+    /// The limit on the whole tree that the run reached (grading's cgroups):
+    /// that, whatever else it did, is its verdict.
+    pub limit: Option<LimitReached>,
+}
+
+/// The bounds of one sandboxed step's whole tree (grading's cgroups).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TreeLimits {
+    /// Bytes of memory, tmpfs and /dev/shm included.
+    pub memory: u64,
+    /// Processes and threads at once.
+    pub processes: u64,
+    /// Cores' worth of CPU time per second.
+    pub cpus: f64,
+}
+
+/// A limit on a run's whole tree that it reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LimitReached {
+    /// A process of the tree was killed for the tree's memory.
+    Memory { mib: u64 },
+    /// A new process or thread was refused: the tree had `max`.
+    Processes { max: u64 },
+}
+
+impl LimitReached {
+    /// The verdict on a run of `stage` that reached this limit.
+    pub fn verdict(self, stage: crate::verdict::Stage) -> crate::verdict::Verdict {
+        use crate::verdict::Verdict;
+        match self {
+            LimitReached::Memory { mib } => Verdict::OutOfMemory { stage, mib },
+            LimitReached::Processes { max } => Verdict::TooManyProcesses { stage, max },
+        }
+    }
 }
 
 impl RunOutput {
@@ -165,8 +201,24 @@ pub fn run(command: &mut Command, limits: Limits) -> std::io::Result<RunOutput> 
     };
     let pid = child.id();
     let flooded = Arc::new(AtomicBool::new(false));
-    let stdout = Reader::spawn(child.take_stdout(), limits.output_cap, flooded.clone());
-    let stderr = Reader::spawn(child.take_stderr(), limits.output_cap, flooded.clone());
+    // A machine out of threads (a fork bomb elsewhere) is an error for this
+    // run, never a panic of the checker's.
+    let readers =
+        Reader::spawn(child.take_stdout(), limits.output_cap, flooded.clone()).and_then(|out| {
+            Reader::spawn(child.take_stderr(), limits.output_cap, flooded.clone())
+                .map(|err| (out, err))
+        });
+    let (stdout, stderr) = match readers {
+        Ok(readers) => readers,
+        Err(err) => {
+            kill_main(&mut child);
+            tree::kill_tree(pid, &tag);
+            if let Ok(mut live) = LIVE.lock() {
+                live.retain(|(p, _)| *p != pid);
+            }
+            return Err(err);
+        }
+    };
 
     let ending = wait(&mut child, &flooded, start, limits);
     if STOPPING.load(Ordering::SeqCst) {
@@ -193,6 +245,7 @@ pub fn run(command: &mut Command, limits: Limits) -> std::io::Result<RunOutput> 
         stdout,
         stderr,
         strays,
+        limit: None,
     })
 }
 
@@ -318,11 +371,11 @@ impl Reader {
         pipe: Option<impl Read + Send + 'static>,
         cap: usize,
         flooded: Arc<AtomicBool>,
-    ) -> Reader {
+    ) -> std::io::Result<Reader> {
         let kept = Arc::new(Mutex::new(Vec::new()));
         let (done_tx, done) = mpsc::channel();
         let shared = kept.clone();
-        std::thread::spawn(move || {
+        std::thread::Builder::new().spawn(move || {
             if let Some(mut pipe) = pipe {
                 let mut buf = [0u8; 8192];
                 loop {
@@ -340,8 +393,8 @@ impl Reader {
                 }
             }
             let _ = done_tx.send(());
-        });
-        Reader { kept, done }
+        })?;
+        Ok(Reader { kept, done })
     }
 
     /// What was read, once the pipe closed or at `deadline`, whichever comes
