@@ -188,6 +188,7 @@ pub(crate) fn report(verdict: Verdict, details: impl Into<String>) -> Report {
         elapsed: Duration::ZERO,
         listed: Vec::new(),
         warnings: Vec::new(),
+        failed_checks: Vec::new(),
     }
 }
 
@@ -319,6 +320,14 @@ fn run_steps(env: &CheckEnv, lesson: &Lesson, compiled: &mut Compiled) -> Report
             ),
         );
     }
+    let mut failed_checks: Vec<String> = (failures.iter())
+        .map(|f| match &f.test {
+            Some(test) => format!("{}::{test}", f.target),
+            None => f.target.clone(),
+        })
+        .collect();
+    failed_checks.sort();
+    failed_checks.dedup();
     let checks = summarize(lesson, failures);
 
     let mut result = match (program_failure, checks) {
@@ -357,6 +366,7 @@ fn run_steps(env: &CheckEnv, lesson: &Lesson, compiled: &mut Compiled) -> Report
     };
     result.listed = listed;
     result.warnings = warnings;
+    result.failed_checks = failed_checks;
     result
 }
 
@@ -569,7 +579,7 @@ fn run_test_program(
 
 /// The failures, most telling first, as one report; None when there are none.
 /// A test program that did not finish comes before single failing tests; then
-/// the manifest's `rank` decides; then the order they were found in.
+/// the manifest's `rank` decides; then file and test name.
 fn summarize(lesson: &Lesson, mut failures: Vec<Failure>) -> Option<Report> {
     if failures.is_empty() {
         return None;
@@ -582,8 +592,16 @@ fn summarize(lesson: &Lesson, mut failures: Vec<Failure>) -> Option<Report> {
             .position(|pattern| check_matches(pattern, &f.target, name))
             .unwrap_or(lesson.rank.len())
     };
-    // A stable sort keeps the order found within equal keys.
-    failures.sort_by_key(|f| (f.test.is_some(), rank(f)));
+    // Then by file and name: tests run on threads, so the order they were
+    // found in differs from one run to the next, and so would the report.
+    failures.sort_by(|a, b| {
+        (a.test.is_some(), rank(a), &a.target, &a.test).cmp(&(
+            b.test.is_some(),
+            rank(b),
+            &b.target,
+            &b.test,
+        ))
+    });
     let mut details = String::new();
     for failure in &failures {
         let file = format!("tests/{}.rs", failure.target);

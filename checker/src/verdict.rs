@@ -192,6 +192,9 @@ pub struct Report {
     /// processes left running, a report that did not add up, code reaching
     /// outside its lesson.
     pub warnings: Vec<String>,
+    /// The checks that failed, `file::test` (or `file` for a test program
+    /// that did not finish), sorted: grading reports them by name.
+    pub failed_checks: Vec<String>,
 }
 
 #[cfg(test)]
