@@ -489,6 +489,151 @@ mod tests {
         assert_ne!(normalised(b"fn f(){1+1}"), normalised(b"fn f(){1+2}"));
     }
 
+    fn put(root: &Path, rel: &str, text: &str) {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    #[test]
+    fn a_lesson_as_shipped_is_untouched_unless_shipped_solved() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (wb, sub) = (tmp.path().join("wb"), tmp.path().join("sub"));
+        let mut lesson = Lesson::for_tests("01_x");
+        lesson.editable = vec![PathBuf::from("src/lib.rs")];
+        let workbook = Workbook {
+            root: wb.clone(),
+            lessons: vec![lesson.clone()],
+        };
+        put(&wb, "exercises/01_x/src/lib.rs", "todo!()\n");
+        put(&wb, "solutions/01_x/src/lib.rs", "42\n");
+        put(&sub, "exercises/01_x/src/lib.rs", "todo!()\r\n");
+        assert!(
+            untouched(&workbook, &lesson, &sub, &wb),
+            "line endings aside"
+        );
+        put(&sub, "exercises/01_x/src/lib.rs", "todo!() // started\n");
+        assert!(!untouched(&workbook, &lesson, &sub, &wb));
+        // Shipped solved (an instructor's copy with the answers): checked.
+        put(&wb, "exercises/01_x/src/lib.rs", "42\n");
+        put(&sub, "exercises/01_x/src/lib.rs", "42\n");
+        assert!(!untouched(&workbook, &lesson, &sub, &wb));
+    }
+
+    #[test]
+    fn flags_the_starting_point_explains_are_dropped() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (sub, start) = (tmp.path().join("sub"), tmp.path().join("start"));
+        let test = "exercises/01_x/tests/t.rs";
+        put(&sub, test, "old test\n");
+        put(&start, test, "old test\n");
+        put(&sub, "csrc/x.c", "changed by the student\n");
+        put(&start, "csrc/x.c", "as shipped\n");
+        let flag = |kind, path: &str| Flag::new(kind, Some(Path::new(path)), "x".into());
+        let flags = vec![
+            flag(FlagKind::ProtectedFileChanged, test),
+            flag(FlagKind::ProtectedFileChanged, "csrc/x.c"),
+            // Added by the instructor after the template: absent from both.
+            flag(FlagKind::ProtectedFileDeleted, "csrc/new.c"),
+            flag(FlagKind::Suspicious, test),
+        ];
+        let kept: Vec<(FlagKind, Option<String>)> = relative_to_start(flags, &sub, &start)
+            .into_iter()
+            .map(|f| (f.kind, f.path))
+            .collect();
+        assert_eq!(
+            kept,
+            [
+                (FlagKind::ProtectedFileChanged, Some("csrc/x.c".into())),
+                (FlagKind::Suspicious, Some(test.into())),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_fingerprint_follows_the_checks_not_the_learners_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        let wb = tmp.path().to_path_buf();
+        let mut lesson = Lesson::for_tests("01_x");
+        lesson.editable = vec![PathBuf::from("src/lib.rs")];
+        let workbook = Workbook {
+            root: wb.clone(),
+            lessons: vec![lesson],
+        };
+        put(&wb, "exercises/01_x/src/lib.rs", "todo!()\n");
+        put(&wb, "exercises/01_x/tests/t.rs", "assert!(true);\n");
+        let first = fingerprint(&workbook);
+        put(&wb, "exercises/01_x/src/lib.rs", "42\n");
+        assert_eq!(
+            fingerprint(&workbook),
+            first,
+            "the learner's file does not count"
+        );
+        put(&wb, "exercises/01_x/tests/t.rs", "assert!(true);\r\n");
+        assert_eq!(fingerprint(&workbook), first, "nor line endings");
+        put(&wb, "exercises/01_x/tests/t.rs", "assert!(false);\n");
+        assert_ne!(fingerprint(&workbook), first, "a test does");
+    }
+
+    fn git_in(repo: &Path, args: &[&str]) {
+        let status = Command::new("git")
+            .arg("-C")
+            .arg(repo)
+            .args(["-c", "user.name=S", "-c", "user.email=s@e"])
+            .args(args)
+            .stdout(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "git {args:?}");
+    }
+
+    /// The learner's repository names programs to run (a smudge filter, an
+    /// fsmonitor, hooks): reading it runs none, and a repository that
+    /// borrows another's objects is refused.
+    #[test]
+    fn a_learners_repository_runs_nothing_and_borrows_nothing() {
+        if Command::new("git").arg("--version").output().is_err() {
+            eprintln!("SKIPPED: git is not installed");
+            return;
+        }
+        let tmp = tempfile::tempdir().unwrap();
+        let repo = tmp.path().join("repo");
+        let marker = tmp.path().join("ran");
+        put(&repo, "exercises/01_x/src/lib.rs", "42\n");
+        put(&repo, ".gitattributes", "*.rs filter=evil\n");
+        git_in(&repo, &["init", "-q"]);
+        git_in(&repo, &["add", "-A"]);
+        git_in(&repo, &["commit", "-q", "-m", "one"]);
+        let run = format!("touch {}", marker.display());
+        for (key, value) in [
+            ("filter.evil.smudge", run.as_str()),
+            ("filter.evil.clean", run.as_str()),
+            ("core.fsmonitor", run.as_str()),
+            ("log.showSignature", "true"),
+            ("gpg.program", run.as_str()),
+        ] {
+            git_in(&repo, &["config", key, value]);
+        }
+        put(
+            &repo,
+            ".git/hooks/post-checkout",
+            &format!("#!/bin/sh\n{run}\n"),
+        );
+        let trees = open(&repo, None, &tmp.path().join("out")).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(trees.graded.join("exercises/01_x/src/lib.rs")).unwrap(),
+            "42\n"
+        );
+        assert!(!marker.exists(), "the repository ran a program of its own");
+        put(
+            &repo,
+            ".git/objects/info/alternates",
+            "/elsewhere/objects\n",
+        );
+        let err = open(&repo, None, &tmp.path().join("out")).err().unwrap();
+        assert!(err.contains("borrows from elsewhere"), "{err}");
+    }
+
     #[test]
     fn workspace_paths_become_workbook_relative() {
         let text = "error at /c/ffi/grade-1/job-0/exercises/01_x/src/lib.rs:3";
