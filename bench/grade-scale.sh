@@ -4,6 +4,11 @@
 # graded with `--jobs 2` in one run of this script, on one warm work folder.
 #
 #   bench/grade-scale.sh            JOBS=2 SIZES="20 40" by default
+#   bench/grade-scale.sh 300 10     also a class of 300: graded whole, then
+#                                   in 10 shards one after another (per-shard
+#                                   wall time, the fixed cost per shard, the
+#                                   merge), and the class report's size and
+#                                   render time (HTML, --features class-report)
 #
 # It first grades 2 submissions on an empty work folder (the cold start each
 # machine pays once: compiling the dependencies in each job's target folder),
@@ -21,7 +26,9 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
 cd "$root"
-cargo build --quiet -p checker
+class_size="${1:-}"
+shard_count="${2:-10}"
+cargo build --quiet -p checker --features class-report
 checker="${CARGO_TARGET_DIR:-$root/target}/debug/checker"
 
 # A class of N learners who solved every lesson, each in their own words.
@@ -43,13 +50,15 @@ make_class() {
 
 grade() {
     local class="$1"
+    shift
     env -u CARGO_TARGET_DIR "$checker" --workbook "$fixture" --timeout 20 grade \
-        --jobs "$jobs" --work-dir "$tmp/work" --format csv "$class"/*/ >"$tmp/out.csv" 2>"$tmp/err.txt" || {
+        --jobs "$jobs" --work-dir "$tmp/work" --format csv "$class"/*/ "$@" >"$tmp/out.csv" 2>"$tmp/err.txt" || {
         cat "$tmp/err.txt" >&2
         exit 1
     }
-    # Every learner solved every lesson: anything else is a broken benchmark.
-    if tr -d '\r' <"$tmp/out.csv" | grep -v '^submission,' | grep -vq ',3,3,,$'; then
+    # Every learner solved every lesson: anything else is a broken benchmark
+    # (the columns: points, verdicts, total, max_score, flags, error, commit, date).
+    if tr -d '\r' <"$tmp/out.csv" | grep -v '^submission,' | grep -vq ',passed,passed,passed,3,3,,,,$'; then
         echo "not every submission got full marks:" >&2
         cat "$tmp/out.csv" >&2
         exit 1
@@ -91,4 +100,26 @@ printf "a class of 300, 10 shards of 30 (warm, each): %.0f s (%.1f min), plus ea
 if [ "$(echo "$ratio > 2.1" | bc -l)" = 1 ]; then
     echo "FAIL: $large submissions took more than 2.1 times as long as $small" >&2
     exit 1
+fi
+
+if [ -n "$class_size" ]; then
+    echo
+    make_class "$class_size" "$tmp/class-big"
+    whole=$(seconds grade "$tmp/class-big")
+    printf "%d submissions, whole, --jobs %s: %.1f s\n" "$class_size" "$jobs" "$whole"
+    total=0
+    for k in $(seq 1 "$shard_count"); do
+        t=$(seconds grade "$tmp/class-big" --shard "$k/$shard_count" --out "$tmp/shard-$k.json")
+        n=$(tr -d '\r' <"$tmp/out.csv" | grep -vc '^submission,' || true)
+        printf "shard %d/%d (%d submissions): %.1f s\n" "$k" "$shard_count" "$n" "$t"
+        total=$(echo "$total + $t" | bc -l)
+    done
+    printf "the %d shards one after another: %.1f s; fixed cost per shard: %.1f s\n" \
+        "$shard_count" "$total" "$(echo "($total - $whole) / ($shard_count - 1)" | bc -l)"
+    quiet() { "$@" >/dev/null; }
+    merge_t=$(seconds quiet env -u CARGO_TARGET_DIR "$checker" merge "$tmp"/shard-*.json --out "$tmp/class.json")
+    printf "merge: %.2f s\n" "$merge_t"
+    html_t=$(seconds quiet env -u CARGO_TARGET_DIR "$checker" merge "$tmp/class.json" --out "$tmp/class.html")
+    printf "class report (class.html): %s bytes, %.2f s to write (reading the JSON included)\n" \
+        "$(stat -c %s "$tmp/class.html")" "$html_t"
 fi

@@ -214,6 +214,7 @@ pub(crate) fn report(verdict: Verdict, details: impl Into<String>) -> Report {
         observed: None,
         warnings: Vec::new(),
         skipped: Vec::new(),
+        failed_checks: Vec::new(),
     }
 }
 
@@ -402,6 +403,14 @@ fn run_steps(env: &CheckEnv, lesson: &Lesson, compiled: &mut Compiled) -> Report
     // check's message says more; when only the probe does, it is the
     // verdict.
     failures.extend(probe_failures);
+    let mut failed_checks: Vec<String> = (failures.iter())
+        .map(|f| match &f.test {
+            Some(test) => format!("{}::{test}", f.target),
+            None => f.target.clone(),
+        })
+        .collect();
+    failed_checks.sort();
+    failed_checks.dedup();
     let checks = summarize(lesson, failures);
 
     let mut result = match (program_failure, checks) {
@@ -442,6 +451,7 @@ fn run_steps(env: &CheckEnv, lesson: &Lesson, compiled: &mut Compiled) -> Report
     result.observed = observed;
     result.warnings = warnings;
     result.skipped = skipped;
+    result.failed_checks = failed_checks;
     result
 }
 
@@ -861,7 +871,7 @@ fn run_probe(
 
 /// The failures, most telling first, as one report; None when there are none.
 /// A test program that did not finish comes before single failing tests; then
-/// the manifest's `rank` decides; then the order they were found in.
+/// the manifest's `rank` decides; then file and test name.
 fn summarize(lesson: &Lesson, mut failures: Vec<Failure>) -> Option<Report> {
     if failures.is_empty() {
         return None;
@@ -874,8 +884,13 @@ fn summarize(lesson: &Lesson, mut failures: Vec<Failure>) -> Option<Report> {
             .position(|pattern| check_matches(pattern, &f.target, name))
             .unwrap_or(lesson.rank.len())
     };
-    // A stable sort keeps the order found within equal keys.
-    failures.sort_by_key(|f| (f.target == probe::TARGET, f.test.is_some(), rank(f)));
+    // A stable sort; then by file and name: tests run on threads, so the
+    // order they were found in differs from one run to the next, and so
+    // would the report.
+    failures.sort_by(|a, b| {
+        let key = |f: &Failure| (f.target == probe::TARGET, f.test.is_some(), rank(f));
+        (key(a), &a.target, &a.test).cmp(&(key(b), &b.target, &b.test))
+    });
     let mut details = String::new();
     for failure in &failures {
         let file = format!("tests/{}.rs", failure.target);
@@ -1148,6 +1163,7 @@ mod tests {
             stdout: String::new(),
             stderr: String::new(),
             strays: 1,
+            limit: None,
         };
         let daemon = left_running(&run(Ending::Exited(0)), "tests/x.rs").unwrap();
         assert_eq!(daemon, "tests/x.rs left 1 process running; they were ended");

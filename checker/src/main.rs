@@ -89,14 +89,27 @@ enum Cmd {
         #[arg(required = true, value_name = "SUBMISSION")]
         submissions: Vec<PathBuf>,
         /// The report on stdout: a table for a person, json, csv for a
-        /// gradebook, junit XML for CI systems.
+        /// gradebook, junit XML for CI systems, gradescope's results.json
+        /// (one submission), html (the class report), markdown (a compact
+        /// table, for a CI run's summary).
         #[arg(long, value_enum, default_value_t = grade::Format::Table)]
         format: grade::Format,
         /// Write the report to FILE, in the format its extension names
-        /// (.json, .csv, .xml for JUnit, .txt for the table; --format's for
-        /// any other). May be repeated; stdout then shows the table.
+        /// (.json, .csv, .xml for JUnit, .txt for the table, .html for the
+        /// class report, .md for Markdown; --format's for any other, and a
+        /// .json under --format gradescope is Gradescope's). May be
+        /// repeated; stdout then shows the table.
         #[arg(long, short, value_name = "FILE")]
         out: Vec<PathBuf>,
+        /// Grade each submission that is a git repository at its last
+        /// commit before DATE (2026-03-01, 2026-03-01T23:59, with Z or
+        /// +01:00 for a zone). Git submissions are always graded at a
+        /// commit (HEAD without this), never their uncommitted files.
+        #[arg(long, value_name = "DATE")]
+        before: Option<String>,
+        /// Grade only these lessons: numbers and ranges, such as 1-3,5.
+        #[arg(long, value_name = "LIST")]
+        lessons: Option<String>,
         /// Submissions graded at once [default: half the cores, 1 to 4].
         /// Each job compiles the dependencies once, in its own target folder.
         #[arg(long, short, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
@@ -134,6 +147,20 @@ enum Cmd {
         /// names. May be repeated; stdout then shows the table.
         #[arg(long, short, value_name = "FILE")]
         out: Vec<PathBuf>,
+        /// A report of regraded submissions: each replaces the one of the
+        /// same name (a new name is added). May be repeated.
+        #[arg(long, value_name = "REPORT.json")]
+        replace: Vec<PathBuf>,
+    },
+    /// Remove grading work folders (their workspaces and build folders),
+    /// listing each with its size: every workbook's default one, or --work-dir's.
+    Clean {
+        /// The work folder a `grade --work-dir DIR` used.
+        #[arg(long, value_name = "DIR")]
+        work_dir: Option<PathBuf>,
+        /// Only list what would be removed.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Write the learners' repository (for a GitHub Classroom template):
     /// this workbook's committed files without solutions/ or anything else
@@ -153,14 +180,20 @@ fn main() -> ExitCode {
         reports,
         format,
         out,
+        replace,
     }) = cli.command
     {
         let options = grade::MergeOptions {
             reports,
             format,
             out,
+            replace,
         };
         return grade::merge(options).unwrap_or_else(|err| commands::fail(&err));
+    }
+    // Nor does cleaning work folders.
+    if let Some(Cmd::Clean { work_dir, dry_run }) = cli.command {
+        return grade::clean(work_dir, dry_run).unwrap_or_else(|err| commands::fail(&err));
     }
     let root = match workbook::locate(cli.workbook.clone()) {
         Ok(root) => root,
@@ -192,6 +225,8 @@ fn main() -> ExitCode {
             work_dir,
             unconfined,
             shard,
+            before,
+            lessons,
         }) => grade::run(
             &context,
             grade::Options {
@@ -202,10 +237,14 @@ fn main() -> ExitCode {
                 work_dir,
                 unconfined,
                 shard,
+                before,
+                lessons,
             },
         ),
         Some(Cmd::Template { dir }) => template::run(&context, &dir),
-        Some(Cmd::Merge { .. }) => unreachable!("merge runs before the workbook is loaded"),
+        Some(Cmd::Merge { .. } | Cmd::Clean { .. }) => {
+            unreachable!("merge and clean run before the workbook is loaded")
+        }
     };
     result.unwrap_or_else(|err| commands::fail(&err))
 }

@@ -215,6 +215,9 @@ pub struct Report {
     /// processes left running, a report that did not add up, code reaching
     /// outside its lesson.
     pub warnings: Vec<String>,
+    /// The checks that failed, `file::test` (or `file` for a test program
+    /// that did not finish), sorted: grading reports them by name.
+    pub failed_checks: Vec<String>,
     /// Checks that did not run here, each with why (`t::leak_check: valgrind
     /// is not installed`), from their `SKIPPED` lines: a pass with these is
     /// a pass of what ran, and says so.

@@ -377,9 +377,11 @@ fn reports_for_gradebooks_ci_and_people() {
     write(&bad, "exercises/02_greeting/src/lib.rs", WRONG_GREETING);
     let (good, bad) = (good.to_str().unwrap(), bad.to_str().unwrap());
 
-    let expected_csv = "submission,01_answer,02_greeting,03_twice,total,max_score,flags,error\r\n\
-                        alice,1,1,1,3,3,,\r\n\
-                        bob,1,0,1,2,3,,\r\n";
+    let expected_csv = "submission,01_answer,02_greeting,03_twice,01_answer_verdict,\
+                        02_greeting_verdict,03_twice_verdict,total,max_score,flags,error,commit,\
+                        commit_date\r\n\
+                        alice,1,1,1,passed,passed,passed,3,3,,,,\r\n\
+                        bob,1,0,1,passed,failed,passed,2,3,,,,\r\n";
     grade(&grading_fixture(), &["--format", "csv", good, bad])
         .success()
         .stdout(expected_csv);
@@ -428,6 +430,27 @@ fn reports_for_gradebooks_ci_and_people() {
     assert_eq!(case.attribute("classname"), Some("bob"));
     assert_eq!(case.attribute("name"), Some("02_greeting"));
     assert_eq!(failed.attribute("type"), Some("failed"));
+    // The message is a one-line reason, not the verdict's word again.
+    let message = failed.attribute("message").unwrap();
+    assert!(
+        !message.contains('\n') && message.len() > "failed".len(),
+        "{message}"
+    );
+    // And the whole document is valid against Jenkins' junit-10.xsd.
+    if common::tool_available("xmllint", "the JUnit report against junit-10.xsd") {
+        let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/junit-10.xsd");
+        let output = std::process::Command::new("xmllint")
+            .args(["--noout", "--schema"])
+            .arg(&schema)
+            .arg(&xml)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}\n{junit}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
 
     let json: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert_eq!(
@@ -547,7 +570,7 @@ fn shards_merged_equal_the_whole_batch_graded_at_once() {
     for index in 1..=2 {
         let shard = checker::grade::Shard { index, count: 2 };
         assert!(
-            names.iter().any(|n| shard.contains(n)),
+            shard.picks(&names).into_iter().any(|p| p),
             "shard {shard} would be empty: pick other names"
         );
     }

@@ -517,7 +517,9 @@ impl<'a> Grader<'a> {
     }
 
     /// Grades one submission. Never fails: whatever goes wrong is in the report.
-    pub fn grade(&mut self, source: &Source) -> SubmissionReport {
+    /// `shipped`: the submission's own starting point (its repository's first
+    /// commit's files), when known; else the instructor's exercises are.
+    pub fn grade(&mut self, source: &Source, shipped: Option<&Path>) -> SubmissionReport {
         let start = Instant::now();
         let mut report = SubmissionReport {
             name: source.name.clone(),
@@ -528,6 +530,10 @@ impl<'a> Grader<'a> {
             flags: Vec::new(),
             lessons: Vec::new(),
             seconds: 0.0,
+            git: None,
+            grader: super::report::grader_version(),
+            checks: String::new(),
+            files_hash: None,
         };
         let unpack_dir = self.job_dir.join("unpacked");
         match submission::open(source, &unpack_dir) {
@@ -542,7 +548,7 @@ impl<'a> Grader<'a> {
                 // own (a thread that could not start while a fork bomb held
                 // the machine) is an error for this submission alone.
                 let graded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    self.grade_opened(&opened, &mut report)
+                    self.grade_opened(&opened, shipped, &mut report)
                 }));
                 let failed = match graded {
                     Ok(Ok(())) => None,
@@ -572,6 +578,29 @@ impl<'a> Grader<'a> {
         report
     }
 
+    /// The report of a submission that could not be read (`why`): every
+    /// lesson missing, score 0.
+    pub fn unreadable(&self, source: &Source, why: String) -> SubmissionReport {
+        let mut report = SubmissionReport {
+            name: source.name.clone(),
+            source: source.path.display().to_string(),
+            score: 0,
+            max_score: POINTS_PER_LESSON * self.workbook.lessons.len() as u32,
+            lessons: self.all_lessons(GradeVerdict::Missing, |_| {
+                format!("The submission could not be read: {why}")
+            }),
+            error: Some(why),
+            flags: Vec::new(),
+            seconds: 0.0,
+            git: None,
+            grader: super::report::grader_version(),
+            checks: String::new(),
+            files_hash: None,
+        };
+        made_safe(&mut report);
+        report
+    }
+
     fn all_lessons(
         &self,
         verdict: GradeVerdict,
@@ -587,6 +616,7 @@ impl<'a> Grader<'a> {
     fn grade_opened(
         &mut self,
         opened: &submission::Opened,
+        start: Option<&Path>,
         report: &mut SubmissionReport,
     ) -> Result<()> {
         self.scratch.restore()?;
@@ -595,11 +625,30 @@ impl<'a> Grader<'a> {
         let (present, mut flags) =
             self.scratch
                 .take_editable(self.workbook, &opened.root, &opened.links_ignored)?;
-        flags.extend(workspace::compare_protected(self.workbook, &opened.root));
+        let protected = workspace::compare_protected(self.workbook, &opened.root);
+        // What the instructor changed after the learner's template went out
+        // is not the learner's change.
+        flags.extend(match start {
+            Some(start) => super::history::relative_to_start(protected, &opened.root, start),
+            None => protected,
+        });
+        let shipped = start.unwrap_or(&self.workbook.root);
         // Lessons are numbered uniquely and kept in order of their numbers.
         let mut results: BTreeMap<u32, LessonResult> = BTreeMap::new();
         let mut to_check: Vec<&'a Lesson> = Vec::new();
         for (lesson, present) in self.workbook.lessons.iter().zip(present) {
+            if present && super::history::untouched(self.workbook, lesson, &opened.root, shipped) {
+                let untried = lesson_result(
+                    lesson,
+                    GradeVerdict::NotAttempted,
+                    "Not attempted: this lesson's files are as the learner got them, so it \
+                     was not checked."
+                        .to_string(),
+                    Duration::ZERO,
+                );
+                results.insert(lesson.number, untried);
+                continue;
+            }
             if present {
                 to_check.push(lesson);
                 continue;
@@ -628,7 +677,18 @@ impl<'a> Grader<'a> {
             let number = one.lesson.number;
             results.insert(number, record(one, &mut flags));
         }
+        let roots = [self.scratch.root.as_path(), self.job_dir.as_path()];
+        for lesson in &self.workbook.lessons {
+            let Some(result) = results.get_mut(&lesson.number) else {
+                continue;
+            };
+            result.files_hash = super::history::lesson_hash(&opened.root, lesson);
+            result.detail = super::history::workbook_relative(&result.detail, &roots);
+            result.feedback = super::history::workbook_relative(&result.feedback, &roots);
+        }
         report.lessons = results.into_values().collect();
+        report.files_hash =
+            super::history::submission_hash(report.lessons.iter().map(|l| l.files_hash.as_deref()));
         report.flags = flags;
         Ok(())
     }
@@ -889,6 +949,8 @@ fn record(checked: Checked, flags: &mut Vec<Flag>) -> LessonResult {
         detail(&report),
         report.elapsed,
     );
+    result.failed_checks = report.failed_checks.clone();
+    result.feedback = feedback(&report);
     let kind = if report.verdict == Verdict::ReachesOutside {
         FlagKind::ReachesOutside
     } else {
@@ -995,6 +1057,10 @@ fn made_safe(report: &mut SubmissionReport) {
     }
     for lesson in &mut report.lessons {
         lesson.detail = sanitize(&lesson.detail);
+        lesson.feedback = sanitize(&lesson.feedback);
+        for check in &mut lesson.failed_checks {
+            *check = sanitize_line(check);
+        }
     }
 }
 
@@ -1015,6 +1081,9 @@ fn lesson_result(
         },
         max_points: POINTS_PER_LESSON,
         detail,
+        failed_checks: Vec::new(),
+        feedback: String::new(),
+        files_hash: None,
         seconds: elapsed.as_secs_f64(),
     }
 }
@@ -1022,6 +1091,14 @@ fn lesson_result(
 /// What the checker would tell the learner: the verdict, what it usually
 /// means, and the output that shows it.
 fn detail(report: &Report) -> String {
+    cut(&feedback(report), 60)
+}
+
+/// All of what the checker said, uncut: the verdict, what it usually means,
+/// the output that shows it, and the checks that did not run (said in a
+/// pass too: the grading machine lacks a tool, and the grade counts only
+/// what ran).
+fn feedback(report: &Report) -> String {
     // Checks that did not run are said, in a pass too: the grading machine
     // lacks a tool, and the grade counts only what ran.
     let not_run: String = report
@@ -1046,7 +1123,7 @@ fn detail(report: &Report) -> String {
         text.push_str(report.details.trim_end());
     }
     text.push_str(&not_run);
-    cut(&text, 60)
+    text
 }
 
 #[cfg(test)]

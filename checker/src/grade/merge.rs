@@ -5,8 +5,10 @@
 //! The reports are read back into report.rs's types, so the merged report
 //! is made exactly as a single run makes one (`BatchReport::new`: name
 //! order, the summary computed again). Reports that do not belong together
-//! are refused: another workbook, other lessons or scores, a shard missing
-//! or given twice, a submission in two reports.
+//! are refused: other checks (their fingerprint), another grader, other
+//! lessons or scores, a shard missing or given twice, a submission in two
+//! reports. `--replace REPORT.json` regrades: its submissions replace those
+//! of the same name (and new names join).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -15,13 +17,15 @@ use std::process::ExitCode;
 use anyhow::{Context as _, Result, bail};
 
 use super::output;
-use super::report::{BatchReport, Format};
+use super::report::{BatchReport, Format, Header};
 use super::shard::Shard;
 
 pub struct Options {
     pub reports: Vec<PathBuf>,
     pub format: Format,
     pub out: Vec<PathBuf>,
+    /// Reports whose submissions replace the same-named ones.
+    pub replace: Vec<PathBuf>,
 }
 
 pub fn run(options: Options) -> Result<ExitCode> {
@@ -30,7 +34,19 @@ pub fn run(options: Options) -> Result<ExitCode> {
     for path in &options.reports {
         reports.push((path.clone(), read(path)?));
     }
-    let batch = merge(reports)?;
+    let mut replacements = Vec::new();
+    for path in &options.replace {
+        replacements.push((path.clone(), read(path)?));
+    }
+    let submissions = reports
+        .iter()
+        .map(|(_, r)| r.submissions.len())
+        .sum::<usize>();
+    super::output::check_formats(options.format, &options.out, submissions)?;
+    let mut batch = merge(reports)?;
+    if !replacements.is_empty() {
+        batch = replace(batch, replacements)?;
+    }
     output::emit(&batch, options.format, &options.out)?;
     if !options.out.is_empty() {
         eprintln!(
@@ -61,6 +77,94 @@ fn read(path: &Path) -> Result<BatchReport> {
     })
 }
 
+/// Whether two reports were graded against the same checks, and by the
+/// same grader; says why not.
+fn same_grading(a: (&Path, &BatchReport), b: (&Path, &BatchReport)) -> Result<()> {
+    let ((pa, first), (pb, report)) = (a, b);
+    let (a, b) = (pa.display(), pb.display());
+    if report.checks != first.checks {
+        bail!(
+            "{a} and {b} were graded against different checks (fingerprints {} and {}): the \
+             lessons' tests, snapshots, C or support crate differ between the two, so their \
+             grades do not compare. Grade both against one copy of the workbook",
+            or_none(&first.checks),
+            or_none(&report.checks)
+        );
+    }
+    if report.grader != first.grader {
+        bail!(
+            "{a} and {b} were graded by different checkers ({} and {}); grade both with one",
+            or_none(&first.grader),
+            or_none(&report.grader)
+        );
+    }
+    // Reports without a fingerprint (older ones) are told apart by the
+    // workbook's folder, as before.
+    if report.checks.is_empty() && report.workbook != first.workbook {
+        bail!(
+            "{a} and {b} were graded against different workbooks ({} and {}); only \
+             reports of one workbook can be merged",
+            first.workbook,
+            report.workbook
+        );
+    }
+    Ok(())
+}
+
+fn or_none(text: &str) -> &str {
+    if text.is_empty() {
+        "none recorded"
+    } else {
+        text
+    }
+}
+
+/// `merge --replace`: each replacement's submissions take the place of the
+/// same-named ones in `batch` (a regraded student), or join it.
+pub fn replace(
+    batch: BatchReport,
+    replacements: Vec<(PathBuf, BatchReport)>,
+) -> Result<BatchReport> {
+    let here = PathBuf::from("the merged report");
+    let mut by_name: BTreeMap<String, super::report::SubmissionReport> = batch
+        .submissions
+        .iter()
+        .map(|s| (s.name.clone(), s.clone()))
+        .collect();
+    for (path, report) in replacements {
+        same_grading((&here, &batch), (&path, &report))?;
+        if report.lessons != batch.lessons || report.max_score != batch.max_score {
+            bail!(
+                "{} was graded on other lessons than the merged report; a replacement must \
+                 grade the same lessons",
+                path.display()
+            );
+        }
+        for sub in report.submissions {
+            let name = sub.name.clone();
+            if by_name.insert(name.clone(), sub).is_some() {
+                eprintln!("Replaced {name} with {}'s.", path.display());
+            } else {
+                eprintln!("Added {name} from {}.", path.display());
+            }
+        }
+    }
+    let head = Header {
+        workbook: batch.workbook,
+        sandbox: batch.sandbox,
+        grader: batch.grader,
+        checks: batch.checks,
+        before: batch.before,
+    };
+    Ok(BatchReport::new(
+        head,
+        batch.lessons,
+        batch.max_score,
+        None,
+        by_name.into_values().collect(),
+    ))
+}
+
 /// Joins reports that belong together; says which do not, and why.
 pub fn merge(reports: Vec<(PathBuf, BatchReport)>) -> Result<BatchReport> {
     let Some((first_path, first)) = reports.first() else {
@@ -68,12 +172,12 @@ pub fn merge(reports: Vec<(PathBuf, BatchReport)>) -> Result<BatchReport> {
     };
     for (path, report) in &reports[1..] {
         let (a, b) = (first_path.display(), path.display());
-        if report.workbook != first.workbook {
+        same_grading((first_path, first), (path, report))?;
+        if report.before != first.before {
             bail!(
-                "{a} and {b} were graded against different workbooks ({} and {}); only \
-                 reports of one workbook can be merged",
-                first.workbook,
-                report.workbook
+                "{a} and {b} were graded at different deadlines ({} and {})",
+                first.before.as_deref().unwrap_or("none"),
+                report.before.as_deref().unwrap_or("none")
             );
         }
         if report.lessons != first.lessons {
@@ -117,10 +221,16 @@ pub fn merge(reports: Vec<(PathBuf, BatchReport)>) -> Result<BatchReport> {
         }
     }
 
-    let (workbook, lessons, max_score) = (
-        first.workbook.clone(),
-        first.lessons.clone(),
-        first.max_score,
+    let (lessons, max_score) = (first.lessons.clone(), first.max_score);
+    // Graded on different machines, the folders may differ: all are said.
+    let mut workbooks: Vec<&str> = reports.iter().map(|(_, r)| r.workbook.as_str()).collect();
+    workbooks.sort();
+    workbooks.dedup();
+    let workbook = workbooks.join("; ");
+    let (grader, checks, before) = (
+        first.grader.clone(),
+        first.checks.clone(),
+        first.before.clone(),
     );
     // Shards graded with different confinement say so, rather than one
     // hiding the other.
@@ -144,7 +254,19 @@ pub fn merge(reports: Vec<(PathBuf, BatchReport)>) -> Result<BatchReport> {
         .into_iter()
         .flat_map(|(_, report)| report.submissions)
         .collect();
-    let mut merged = BatchReport::new(workbook, sandbox, lessons, max_score, None, submissions);
+    let mut merged = BatchReport::new(
+        Header {
+            workbook,
+            sandbox,
+            grader,
+            checks,
+            before,
+        },
+        lessons,
+        max_score,
+        None,
+        submissions,
+    );
     merged.probe_seed = probe_seed;
     merged.tests_only = tests_only;
     Ok(merged)
@@ -202,9 +324,17 @@ fn check_shards(reports: &[(PathBuf, BatchReport)]) -> Result<()> {
             if missing.len() == 1 { "is" } else { "are" }
         );
     }
+    // Dealt out again over all the names, each must be in its own shard.
+    let mut names: Vec<&str> = (reports.iter())
+        .flat_map(|(_, r)| r.submissions.iter().map(|s| s.name.as_str()))
+        .collect();
+    names.sort();
+    names.dedup();
     for (path, report) in reports {
         let shard = report.shard.expect("checked above");
-        if let Some(sub) = report.submissions.iter().find(|s| !shard.contains(&s.name)) {
+        let picks = shard.picks(&names);
+        let ours = |name: &str| names.binary_search(&name).is_ok_and(|i| picks[i]);
+        if let Some(sub) = report.submissions.iter().find(|s| !ours(&s.name)) {
             bail!(
                 "{} (shard {shard}) holds {}, which belongs to another shard: were the shards \
                  given different lists of submissions? Every shard must be given the same list",
@@ -219,7 +349,9 @@ fn check_shards(reports: &[(PathBuf, BatchReport)]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::grade::report::{GradeVerdict, LessonInfo, LessonResult, SubmissionReport};
+    use crate::grade::report::{
+        GradeVerdict, LessonInfo, LessonResult, SubmissionReport, grader_version,
+    };
 
     fn sub(name: &str, passed: bool) -> SubmissionReport {
         let verdict = if passed {
@@ -241,9 +373,16 @@ mod tests {
                 points: u32::from(passed),
                 max_points: 1,
                 detail: String::new(),
+                failed_checks: vec![],
+                feedback: String::new(),
+                files_hash: None,
                 seconds: 0.5,
             }],
             seconds: 0.5,
+            git: None,
+            grader: grader_version(),
+            checks: "fnv1a64:0123456789abcdef".into(),
+            files_hash: None,
         }
     }
 
@@ -255,8 +394,13 @@ mod tests {
             max_points: 1,
         }];
         BatchReport::new(
-            "/wb".into(),
-            "bubblewrap 0.8.0".into(),
+            Header {
+                workbook: "/wb".into(),
+                sandbox: "bubblewrap 0.8.0".into(),
+                grader: grader_version(),
+                checks: "fnv1a64:0123456789abcdef".into(),
+                before: None,
+            },
             lessons,
             1,
             shard,
@@ -269,10 +413,10 @@ mod tests {
         (1..=2)
             .map(|index| {
                 let shard = Shard { index, count: 2 };
-                let subs = names
-                    .iter()
-                    .filter(|n| shard.contains(n))
-                    .map(|n| sub(n, n.len() % 2 == 0))
+                let picks = shard.picks(names);
+                let subs = (names.iter().zip(picks))
+                    .filter(|(_, picked)| *picked)
+                    .map(|(n, _)| sub(n, n.len() % 2 == 0))
                     .collect();
                 (
                     PathBuf::from(format!("shard-{index}.json")),
@@ -312,12 +456,28 @@ mod tests {
             vec![shards[0].clone(), shards[0].clone(), shards[1].clone()],
             "shard 1/2 is given twice",
         );
-        let mut other_workbook = shards[1].clone();
-        other_workbook.1.workbook = "/elsewhere".into();
+        // Other checks are refused whatever the folders; the same checks
+        // graded in another folder (another machine) join.
+        let mut other_checks = shards[1].clone();
+        other_checks.1.checks = "fnv1a64:ffffffffffffffff".into();
         refused(
-            vec![shards[0].clone(), other_workbook],
-            "different workbooks",
+            vec![shards[0].clone(), other_checks.clone()],
+            "were graded against different checks (fingerprints fnv1a64:0123456789abcdef and \
+             fnv1a64:ffffffffffffffff)",
         );
+        let mut elsewhere = shards[1].clone();
+        elsewhere.1.workbook = "/elsewhere".into();
+        let joined = merge(vec![shards[0].clone(), elsewhere]).unwrap();
+        assert_eq!(joined.workbook, "/elsewhere; /wb");
+        let mut other_grader = shards[1].clone();
+        other_grader.1.grader = "checker 0.0.1".into();
+        refused(vec![shards[0].clone(), other_grader], "different checkers");
+        // Reports without a fingerprint fall back to the folder.
+        let (mut old_a, mut old_b) = (shards[0].clone(), shards[1].clone());
+        old_a.1.checks.clear();
+        old_b.1.checks.clear();
+        old_b.1.workbook = "/elsewhere".into();
+        refused(vec![old_a, old_b], "different workbooks");
         let mut other_lessons = shards[1].clone();
         other_lessons.1.lessons[0].lesson = "l9".into();
         refused(vec![shards[0].clone(), other_lessons], "different lessons");
@@ -351,5 +511,42 @@ mod tests {
         let joined = merge(vec![whole, other]).unwrap();
         let names: Vec<&str> = joined.submissions.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names, ["amy", "zed"]);
+    }
+
+    #[test]
+    fn a_regraded_student_replaces_their_row() {
+        let merged = merge(shards_of(&NAMES)).unwrap();
+        let bob = merged.submissions.iter().find(|s| s.name == "bob").unwrap();
+        assert_eq!(bob.score, 0);
+        let regraded = (
+            PathBuf::from("bob.json"),
+            batch(None, vec![sub("bob", true), sub("gina", false)]),
+        );
+        let replaced = replace(merged.clone(), vec![regraded.clone()]).unwrap();
+        let names: Vec<&str> = replaced
+            .submissions
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect();
+        assert_eq!(
+            names,
+            ["alice", "bob", "carol", "dave", "erin", "frank", "gina"]
+        );
+        let bob = replaced
+            .submissions
+            .iter()
+            .find(|s| s.name == "bob")
+            .unwrap();
+        assert_eq!(bob.score, 1);
+        // The summary is computed again from the rows.
+        assert_eq!(
+            replaced.summary.lessons[0].passed,
+            merged.summary.lessons[0].passed + 1
+        );
+        // Not against other checks.
+        let mut other = regraded;
+        other.1.checks = "fnv1a64:ffffffffffffffff".into();
+        let err = format!("{:#}", replace(merged, vec![other]).unwrap_err());
+        assert!(err.contains("different checks"), "{err}");
     }
 }

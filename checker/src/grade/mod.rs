@@ -21,6 +21,9 @@
 //! if one does not pass there, the fault is the machine's or the course's,
 //! and no learner is graded on it.
 
+mod clean;
+mod history;
+mod html;
 mod job;
 mod merge;
 mod output;
@@ -45,9 +48,10 @@ use crate::commands::Context;
 use crate::workbook::Workbook;
 use job::{Confinement, Grader};
 
+pub use clean::run as clean;
 pub use merge::{Options as MergeOptions, run as merge};
 pub use report::Format;
-use report::{BatchReport, LessonInfo, SubmissionReport};
+use report::{BatchReport, Header, LessonInfo, SubmissionReport};
 pub use shard::Shard;
 use submission::Source;
 
@@ -69,6 +73,48 @@ pub struct Options {
     pub unconfined: bool,
     /// Grade only this part of the batch (`--shard K/N`).
     pub shard: Option<Shard>,
+    /// `--before DATE`: grade each git submission's last commit before it.
+    pub before: Option<String>,
+    /// `--lessons 1-3,5`: grade only these lessons.
+    pub lessons: Option<String>,
+}
+
+/// The lessons `--lessons` names: numbers and ranges (`1-3,5`), each one a
+/// lesson of the workbook.
+fn select_lessons(text: &str, workbook: &Workbook) -> Result<Vec<u32>> {
+    let usage = || {
+        let numbers: Vec<String> = workbook
+            .lessons
+            .iter()
+            .map(|l| l.number.to_string())
+            .collect();
+        format!(
+            "`--lessons {text}`: write lesson numbers and ranges, such as 1-3,5 (this \
+             workbook's lessons are {})",
+            numbers.join(", ")
+        )
+    };
+    let mut chosen = Vec::new();
+    for part in text.split(',').map(str::trim) {
+        let (from, to) = match part.split_once('-') {
+            Some((a, b)) => (a.trim(), b.trim()),
+            None => (part, part),
+        };
+        let (from, to): (u32, u32) = match (from.parse(), to.parse()) {
+            (Ok(a), Ok(b)) if a <= b => (a, b),
+            _ => anyhow::bail!(usage()),
+        };
+        for number in from..=to {
+            if !workbook.lessons.iter().any(|l| l.number == number) {
+                anyhow::bail!("{}: there is no lesson {number}", usage());
+            }
+            if !chosen.contains(&number) {
+                chosen.push(number);
+            }
+        }
+    }
+    chosen.sort();
+    Ok(chosen)
 }
 
 /// Jobs when `--jobs` is not given: each job runs cargo, which uses every
@@ -86,16 +132,37 @@ enum Event {
 }
 
 pub fn run(context: &Context, options: Options) -> Result<ExitCode> {
+    let narrowed;
+    let context = match &options.lessons {
+        Some(text) => {
+            let numbers = select_lessons(text, &context.workbook)?;
+            let mut workbook = context.workbook.clone();
+            workbook.lessons.retain(|l| numbers.contains(&l.number));
+            narrowed = Context {
+                workbook,
+                env: context.env.clone(),
+            };
+            &narrowed
+        }
+        None => context,
+    };
     let workbook = &context.workbook;
+    let before = match &options.before {
+        Some(date) => Some(history::check_deadline(date).map_err(anyhow::Error::msg)?),
+        None => None,
+    };
     // Named over the whole command line (names are made unique there), then
     // narrowed to the shard: every shard sees the same names.
     let mut sources = submission::sources(&options.paths).map_err(anyhow::Error::msg)?;
     let given = sources.len();
     if let Some(shard) = options.shard {
-        sources.retain(|source| shard.contains(&source.name));
+        let names: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
+        let mut picks = shard.picks(&names).into_iter();
+        sources.retain(|_| picks.next().unwrap_or(false));
     }
     // A report that cannot be written should be said now, not after an hour of grading.
     output::check_writable(&options.out)?;
+    output::check_formats(options.format, &options.out, sources.len())?;
     // So should a machine where learner code cannot be confined.
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let jobs = options
@@ -135,14 +202,30 @@ pub fn run(context: &Context, options: Options) -> Result<ExitCode> {
         );
         (Vec::new(), None)
     } else {
-        let (results, probe_seed, finished_journal) =
-            grade_all(context, &options, &sources, jobs, &confinement)?;
+        let (results, probe_seed, finished_journal) = grade_all(
+            context,
+            &options,
+            &sources,
+            jobs,
+            &confinement,
+            before.as_deref(),
+        )?;
         journal = finished_journal;
         (results, probe_seed)
     };
+    let checks = history::fingerprint(workbook);
+    let mut results = results;
+    for result in &mut results {
+        result.checks = checks.clone();
+    }
     let mut batch = BatchReport::new(
-        workbook.root.display().to_string(),
-        sandbox,
+        Header {
+            workbook: workbook.root.display().to_string(),
+            sandbox,
+            grader: report::grader_version(),
+            checks,
+            before: before.clone(),
+        },
         lessons,
         max_score,
         options.shard,
@@ -244,6 +327,7 @@ fn grade_all(
     sources: &[Source],
     jobs: usize,
     confinement: &Confinement,
+    before: Option<&str>,
 ) -> Result<(Vec<SubmissionReport>, Option<u64>, Option<PathBuf>)> {
     let workbook = &context.workbook;
     let work_dir = match &options.work_dir {
@@ -341,7 +425,7 @@ fn grade_all(
                     let _ = events.send(Event::Started {
                         name: source.name.clone(),
                     });
-                    let report = grader.grade(source);
+                    let report = grade_one(&mut grader, source, before, &job_dir);
                     let _ = events.send(Event::Finished {
                         report: Box::new(report),
                     });
@@ -379,6 +463,36 @@ fn grade_all(
     Ok((results, probe_seed, Some(journal_file)))
 }
 
+/// Grades one submission; a git repository's chosen commit (HEAD, or the
+/// last before `--before`), compared with its own first commit.
+fn grade_one(
+    grader: &mut Grader,
+    source: &Source,
+    before: Option<&str>,
+    job_dir: &Path,
+) -> SubmissionReport {
+    if source.kind != submission::Kind::Folder || !history::is_repository(&source.path) {
+        return grader.grade(source, None);
+    }
+    let dir = job_dir.join("git");
+    let report = match history::open(&source.path, before, &dir) {
+        Ok(trees) => {
+            let graded = Source {
+                name: source.name.clone(),
+                path: trees.graded.clone(),
+                kind: submission::Kind::Folder,
+            };
+            let mut report = grader.grade(&graded, Some(&trees.start));
+            report.source = source.path.display().to_string();
+            report.git = Some(trees.provenance);
+            report
+        }
+        Err(why) => grader.unreadable(source, why),
+    };
+    let _ = std::fs::remove_dir_all(&dir);
+    report
+}
+
 /// A file a submission lacks is taken from the instructor's `exercises/`:
 /// if those hold solved code (an instructor who tried the course in this
 /// clone), a submission missing a file would get the answer. Say so.
@@ -410,19 +524,22 @@ fn warn_if_exercises_are_solved(workbook: &Workbook) {
 /// the instructor's workbook (whose files learner code must never reach),
 /// one per workbook.
 fn default_work_dir(root: &Path) -> PathBuf {
-    let cache = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|dir| !dir.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))
-        .unwrap_or_else(std::env::temp_dir);
     // A stable name per workbook (a stable hash of its path, as shards use),
     // so batches reuse it.
     let mut hasher = fnv::FnvHasher::default();
     std::hash::Hasher::write(&mut hasher, root.to_string_lossy().as_bytes());
     let hash = std::hash::Hasher::finish(&hasher);
-    cache
+    cache_root().join(format!("grade-{hash:016x}"))
+}
+
+/// The folder every workbook's default work folder is in.
+fn cache_root() -> PathBuf {
+    std::env::var_os("XDG_CACHE_HOME")
+        .filter(|dir| !dir.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))
+        .unwrap_or_else(std::env::temp_dir)
         .join("ffi-workbook")
-        .join(format!("grade-{hash:016x}"))
 }
 
 /// One batch at a time per work folder: its job workspaces are reused.
@@ -549,6 +666,10 @@ mod tests {
             flags: Vec::new(),
             lessons: Vec::new(),
             seconds: 0.5,
+            git: None,
+            grader: String::new(),
+            checks: String::new(),
+            files_hash: None,
         }
     }
 

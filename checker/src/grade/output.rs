@@ -59,6 +59,35 @@ pub fn check_writable(paths: &[PathBuf]) -> Result<()> {
     Ok(())
 }
 
+/// The format each `--out` file gets: its extension's, `format`'s for any
+/// other; a `.json` file under `--format gradescope` is Gradescope's.
+pub fn format_of(path: &Path, format: Format) -> Format {
+    match (Format::for_file(path), format) {
+        (Some(Format::Json), Format::Gradescope) => Format::Gradescope,
+        (Some(named), _) => named,
+        (None, format) => format,
+    }
+}
+
+/// Says before grading what a format cannot do here: Gradescope's
+/// results.json is one submission's, and the HTML report needs the
+/// `class-report` feature.
+pub fn check_formats(format: Format, out: &[PathBuf], submissions: usize) -> Result<()> {
+    let formats: Vec<Format> = std::iter::once(format)
+        .chain(out.iter().map(|path| format_of(path, format)))
+        .collect();
+    if formats.contains(&Format::Gradescope) && submissions != 1 {
+        bail!(
+            "--format gradescope writes Gradescope's results.json, which is one submission's: \
+             grade one submission at a time ({submissions} given)"
+        );
+    }
+    if formats.contains(&Format::Html) {
+        super::html::available().map_err(anyhow::Error::msg)?;
+    }
+    Ok(())
+}
+
 /// Writes `contents` to `path` through a temporary file and a rename.
 fn write_atomically(path: &Path, contents: &str) -> Result<()> {
     let writing = || format!("writing the report to {}", path.display());
@@ -76,8 +105,7 @@ fn write_atomically(path: &Path, contents: &str) -> Result<()> {
 /// files, else the table, for whoever is watching.
 pub fn emit(batch: &BatchReport, format: Format, out: &[PathBuf]) -> Result<()> {
     for path in out {
-        let format = Format::for_file(path).unwrap_or(format);
-        write_atomically(path, &report::render(batch, format))?;
+        write_atomically(path, &report::render(batch, format_of(path, format)))?;
     }
     let shown = if out.is_empty() {
         format

@@ -1,17 +1,19 @@
 //! `grade --shard K/N`: one fixed part of a batch, so that a class can be
 //! graded on N machines at once (a CI matrix) and merged afterwards.
 //!
-//! A submission's shard depends on its reported name alone, through FNV-1a
-//! (a fixed algorithm, unlike std's randomly seeded hasher): the same
-//! submission always falls in the same shard, whatever else is graded and
-//! on whichever machine. Names are made unique over the whole command line
-//! (`alice`, `alice (2)`), so every shard must be given the same list.
+//! The batch's names (made unique over the whole command line: `alice`,
+//! `alice (2)`) are put in report order and dealt out in turn: the K-th
+//! shard takes the K-th, the (K+N)-th, ... So the shards differ in size by
+//! one at most (a hash of each name, as before, gave 6, 2 and 6 of 14), and
+//! every shard must be given the same list, which `merge` checks: it deals
+//! the merged names out again and finds each in its shard.
 
 use std::fmt;
-use std::hash::Hasher;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
+
+use super::report::name_order;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Shard {
@@ -24,11 +26,16 @@ pub struct Shard {
 pub const MAX_SHARDS: u32 = 1000;
 
 impl Shard {
-    /// Whether the submission reported as `name` is graded in this shard.
-    pub fn contains(&self, name: &str) -> bool {
-        let mut hasher = fnv::FnvHasher::default();
-        hasher.write(name.as_bytes());
-        hasher.finish() % u64::from(self.count) == u64::from(self.index - 1)
+    /// Which of the batch's `names` this shard grades: for each name,
+    /// whether it is this shard's.
+    pub fn picks<S: AsRef<str>>(&self, names: &[S]) -> Vec<bool> {
+        let mut order: Vec<usize> = (0..names.len()).collect();
+        order.sort_by(|&a, &b| name_order(names[a].as_ref(), names[b].as_ref()));
+        let mut picked = vec![false; names.len()];
+        for (rank, &i) in order.iter().enumerate() {
+            picked[i] = rank as u64 % u64::from(self.count) == u64::from(self.index - 1);
+        }
+        picked
     }
 }
 
@@ -72,41 +79,36 @@ mod tests {
     }
 
     #[test]
-    fn every_name_falls_in_exactly_one_shard_and_always_the_same() {
+    fn every_name_falls_in_exactly_one_shard_and_shards_are_even() {
         let names: Vec<String> = (0..200).map(|i| format!("student-{i}")).collect();
-        for count in [1, 2, 3, 10] {
-            let shards: Vec<Shard> = (1..=count).map(|index| Shard { index, count }).collect();
-            let mut sizes = vec![0; count as usize];
-            for name in &names {
-                let holding: Vec<&Shard> = shards.iter().filter(|s| s.contains(name)).collect();
-                assert_eq!(holding.len(), 1, "{name} in {count} shards");
-                sizes[holding[0].index as usize - 1] += 1;
+        for count in [1, 2, 3, 10, 14, 300] {
+            let shards: Vec<Vec<bool>> = (1..=count)
+                .map(|index| Shard { index, count }.picks(&names))
+                .collect();
+            let mut sizes = vec![0usize; count as usize];
+            for i in 0..names.len() {
+                let holding: Vec<usize> = (0..count as usize).filter(|&k| shards[k][i]).collect();
+                assert_eq!(holding.len(), 1, "{} in {count} shards", names[i]);
+                sizes[holding[0]] += 1;
             }
-            // FNV spreads names well enough that no shard is empty here.
-            assert!(sizes.iter().all(|&n| n > 0), "{sizes:?}");
+            let (min, max) = (sizes.iter().min().unwrap(), sizes.iter().max().unwrap());
+            assert!(max - min <= 1, "{count} shards: {sizes:?}");
         }
-        // A fixed function of the name: these are FNV-1a's values, so a
-        // change of hasher (which would move students between shards
-        // across versions) fails here.
-        let two = |index| Shard { index, count: 2 };
-        let placed: Vec<u32> = ["alice", "bob", "carol", "dave"]
-            .iter()
-            .map(|n| if two(1).contains(n) { 1 } else { 2 })
+        // The 14 of the issue, in 3 shards: 5, 5 and 4 (a hash gave 6/2/6).
+        let fourteen: Vec<String> = (0..14).map(|i| format!("s{i}")).collect();
+        let sizes: Vec<usize> = (1..=3)
+            .map(|index| {
+                Shard { index, count: 3 }
+                    .picks(&fourteen)
+                    .iter()
+                    .filter(|p| **p)
+                    .count()
+            })
             .collect();
-        let expected: Vec<u32> = ["alice", "bob", "carol", "dave"]
-            .iter()
-            .map(|n| (fnv1a(n.as_bytes()) % 2 + 1) as u32)
-            .collect();
-        assert_eq!(placed, expected);
-    }
-
-    /// FNV-1a, 64 bits, from its definition.
-    fn fnv1a(bytes: &[u8]) -> u64 {
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        for &byte in bytes {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        hash
+        assert_eq!(sizes, [5, 5, 4]);
+        // Dealt in report order, whatever the order given.
+        let given = ["carol", "alice", "Bob", "dave"];
+        let first = Shard { index: 1, count: 2 }.picks(&given);
+        assert_eq!(first, [true, true, false, false]);
     }
 }

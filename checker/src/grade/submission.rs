@@ -180,10 +180,11 @@ pub fn find_workbook_root(folder: &Path) -> Result<PathBuf, SubmissionError> {
     }
     match found.len() {
         1 => Ok(found.remove(0)),
-        0 => Err(bad(
+        0 => Err(bad(format!(
             "no workbook found: expected an exercises/ folder at the top of the submission \
-             or one folder down",
-        )),
+             or one folder down; {}",
+            what_is_there(folder)
+        ))),
         _ => Err(bad(format!(
             "{} workbooks found side by side ({}); submit one",
             found.len(),
@@ -195,6 +196,59 @@ pub fn find_workbook_root(folder: &Path) -> Result<PathBuf, SubmissionError> {
                 .join(", ")
         ))),
     }
+}
+
+/// What a folder without a workbook holds, for the error: its entries and,
+/// for its folders, theirs (`found: wb/ (holding inner/), notes.txt`).
+fn what_is_there(folder: &Path) -> String {
+    let names = |dir: &Path| -> Vec<(String, bool)> {
+        let mut names: Vec<(String, bool)> = std::fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .map(|e| {
+                        let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+                        (e.file_name().to_string_lossy().into_owned(), is_dir)
+                    })
+                    .filter(|(name, _)| name != ".git" && name != "__MACOSX")
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
+    };
+    let listed = |entries: &[(String, bool)], limit: usize| -> String {
+        let mut shown: Vec<String> = (entries.iter().take(limit))
+            .map(|(name, is_dir)| format!("{name}{}", if *is_dir { "/" } else { "" }))
+            .collect();
+        if entries.len() > limit {
+            shown.push(format!("and {} more", entries.len() - limit));
+        }
+        shown.join(", ")
+    };
+    let top = names(folder);
+    if top.is_empty() {
+        return "the submission is empty".into();
+    }
+    let described: Vec<String> = (top.iter().take(8))
+        .map(|(name, is_dir)| {
+            if !is_dir {
+                return name.clone();
+            }
+            let inner = names(&folder.join(name));
+            if inner.is_empty() {
+                format!("{name}/ (empty)")
+            } else {
+                format!("{name}/ (holding {})", listed(&inner, 5))
+            }
+        })
+        .collect();
+    let more = if top.len() > 8 {
+        format!(", and {} more", top.len() - 8)
+    } else {
+        String::new()
+    };
+    format!("found: {}{more}", described.join(", "))
 }
 
 fn is_workbook(folder: &Path) -> bool {

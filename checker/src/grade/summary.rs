@@ -30,12 +30,32 @@ pub struct LessonSummary {
     pub lesson: String,
     pub number: u32,
     pub passed: usize,
+    /// Lessons left as shipped (`not_attempted`): counted apart from the
+    /// failures, so a class that has not started is not a class that fails.
+    #[serde(default)]
+    pub not_attempted: usize,
+    /// Submissions that tried it (neither not attempted, missing nor error).
+    #[serde(default)]
+    pub attempted: usize,
+    /// Of those that tried it, the share that did not pass (none if none tried).
+    #[serde(default)]
+    pub failure_rate: Option<f64>,
+    /// The checks that failed most often, the most first (ties by name),
+    /// at most ten.
+    #[serde(default)]
+    pub most_failed_checks: Vec<CheckCount>,
     /// Every verdict given for this lesson, the most common first (ties in
     /// the order of the verdicts' list: passed, failed, compile_error, ...).
     pub verdicts: Vec<VerdictCount>,
     /// The median time of the lesson's check, over the submissions whose
     /// lesson was checked (not `missing`, not `error`); none if none was.
     pub median_seconds: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckCount {
+    pub check: String,
+    pub count: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,16 +104,37 @@ impl ClassSummary {
                 verdicts.sort_by(|a, b| b.count.cmp(&a.count).then(a.verdict.cmp(&b.verdict)));
                 let mut times: Vec<f64> = results
                     .iter()
-                    .filter(|l| !matches!(l.verdict, GradeVerdict::Missing | GradeVerdict::Error))
+                    .filter(|l| l.verdict.attempted())
                     .map(|l| l.seconds)
                     .collect();
+                let passed = (results.iter())
+                    .filter(|l| l.verdict == GradeVerdict::Passed)
+                    .count();
+                let attempted = results.iter().filter(|l| l.verdict.attempted()).count();
+                let mut checks: std::collections::BTreeMap<&str, usize> = Default::default();
+                for name in results.iter().flat_map(|l| &l.failed_checks) {
+                    *checks.entry(name).or_default() += 1;
+                }
+                let mut most_failed_checks: Vec<CheckCount> = (checks.into_iter())
+                    .map(|(check, count)| CheckCount {
+                        check: check.to_string(),
+                        count,
+                    })
+                    .collect();
+                // Stable: ties stay in name order.
+                most_failed_checks.sort_by_key(|c| std::cmp::Reverse(c.count));
+                most_failed_checks.truncate(10);
                 LessonSummary {
                     lesson: info.lesson.clone(),
                     number: info.number,
-                    passed: results
-                        .iter()
-                        .filter(|l| l.verdict == GradeVerdict::Passed)
+                    passed,
+                    not_attempted: (results.iter())
+                        .filter(|l| l.verdict == GradeVerdict::NotAttempted)
                         .count(),
+                    attempted,
+                    failure_rate: (attempted > 0)
+                        .then(|| (attempted - passed) as f64 / attempted as f64),
+                    most_failed_checks,
                     verdicts,
                     median_seconds: median(&mut times),
                 }
@@ -151,8 +192,8 @@ impl ClassSummary {
             .max("passed".len());
         let _ = writeln!(
             out,
-            "  {:<width$}  {:<passed_width$}  {:<8}  most common verdicts",
-            "lesson", "passed", "median"
+            "  {:<width$}  {:<passed_width$}  {:<7}  {:<8}  most common verdicts",
+            "lesson", "passed", "untried", "median"
         );
         for lesson in &self.lessons {
             let name = format!("{} {}", lesson.number, lesson.lesson);
@@ -168,7 +209,8 @@ impl ClassSummary {
                 .map(|v| format!("{} {}", v.verdict.as_str(), v.count))
                 .collect();
             let line = format!(
-                "  {name:<width$}  {passed:<passed_width$}  {median:<8}  {}",
+                "  {name:<width$}  {passed:<passed_width$}  {:<7}  {median:<8}  {}",
+                lesson.not_attempted,
                 verdicts.join(", ")
             );
             let _ = writeln!(out, "{}", line.trim_end());
@@ -234,6 +276,13 @@ mod tests {
                 points: u32::from(verdict == GradeVerdict::Passed),
                 max_points: 1,
                 detail: String::new(),
+                failed_checks: if verdict == GradeVerdict::Failed {
+                    vec![format!("t::check_{}", i + 1)]
+                } else {
+                    vec![]
+                },
+                feedback: String::new(),
+                files_hash: None,
                 seconds,
             })
             .collect();
@@ -246,6 +295,10 @@ mod tests {
             flags,
             lessons,
             seconds: 1.0,
+            git: None,
+            grader: String::new(),
+            checks: String::new(),
+            files_hash: None,
         }
     }
 
@@ -273,13 +326,25 @@ mod tests {
                 ],
             ),
             sub("c", &[(Passed, 2.0), (Missing, 0.0)], vec![]),
+            sub("e", &[(NotAttempted, 0.0), (NotAttempted, 0.0)], vec![]),
             sub("d", &[(Failed, 9.0), (Passed, 1.0)], vec![]),
         ];
         let summary = ClassSummary::of(&infos, 2, &subs);
-        assert_eq!(summary.submissions, 4);
-        assert_eq!(summary.average_score, 0.75);
+        assert_eq!(summary.submissions, 5);
+        assert_eq!(summary.average_score, 0.6);
         let first = &summary.lessons[0];
         assert_eq!(first.passed, 2);
+        // The untried lesson is counted apart, and not as a failure.
+        assert_eq!(first.not_attempted, 1);
+        assert_eq!(first.attempted, 4);
+        assert_eq!(first.failure_rate, Some(0.5));
+        assert_eq!(
+            first.most_failed_checks,
+            [CheckCount {
+                check: "t::check_1".into(),
+                count: 2
+            }]
+        );
         // A tie is broken by the verdicts' order: passed before failed.
         assert_eq!(
             first.verdicts,
@@ -291,6 +356,10 @@ mod tests {
                 VerdictCount {
                     verdict: Failed,
                     count: 2
+                },
+                VerdictCount {
+                    verdict: NotAttempted,
+                    count: 1
                 }
             ]
         );
@@ -310,11 +379,11 @@ mod tests {
         );
         let text = summary.text();
         assert!(
-            text.contains("4 submissions. Average score: 0.8 / 2"),
+            text.contains("5 submissions. Average score: 0.6 / 2"),
             "{text}"
         );
         assert!(
-            text.contains("1 l1    2/4     2.5 s     passed 2, failed 2"),
+            text.contains("1 l1    2/5     1        2.5 s     passed 2, failed 2, not_attempted 1"),
             "{text}"
         );
         assert!(
