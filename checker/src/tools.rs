@@ -56,17 +56,15 @@ pub fn c_compiler_found() -> bool {
 }
 
 /// Is there a libclang for bindgen to load? The places clang-sys searches:
-/// `LIBCLANG_PATH` (a folder or the file), `llvm-config --libdir`, the
-/// system's library folders and LLVM's own.
+/// `LIBCLANG_PATH` (a folder or the file) alone when it is set, else
+/// `llvm-config --libdir`, the system's library folders and LLVM's own.
 pub fn libclang_found() -> bool {
-    let mut dirs: Vec<PathBuf> = Vec::new();
+    // Where LIBCLANG_PATH is set, clang-sys looks there and nowhere else.
     if let Some(path) = std::env::var_os("LIBCLANG_PATH") {
         let path = PathBuf::from(path);
-        if path.is_file() {
-            return true;
-        }
-        dirs.push(path);
+        return path.is_file() || holds_libclang(&path);
     }
+    let mut dirs: Vec<PathBuf> = Vec::new();
     if let Ok(out) = std::process::Command::new("llvm-config")
         .arg("--libdir")
         .output()

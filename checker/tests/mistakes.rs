@@ -780,8 +780,11 @@ fn assert_machine_fault(code: Option<i32>, printed: &str, says: &[&str]) {
 fn a_required_valgrind_missing_from_path_is_an_environment_error() {
     let bin = common::bin_dir_with(|name| name != "valgrind");
     let (code, printed) = run_with_env("mistake-no-valgrind", "03_abi_add", "", &[], |command| {
+        // The memory checks told to use valgrind: else, where it is
+        // missing, they run on AddressSanitizer and need no valgrind.
         command
             .env("PATH", bin.path())
+            .env("FFI_WORKBOOK_MEMCHECK", "valgrind")
             .env("FFI_WORKBOOK_REQUIRE_TOOLS", "valgrind");
     });
     println!("{printed}");
@@ -810,5 +813,43 @@ fn a_missing_libclang_is_an_environment_error() {
         code,
         &printed,
         &["libclang is not installed", "sudo apt install libclang-dev"],
+    );
+}
+
+/// Where neither valgrind nor an AddressSanitizer build is there (and no
+/// one requires them), a leak the memory check would find passes what ran,
+/// and the verdict says plainly that the memory check did not run.
+#[test]
+fn a_memory_check_that_could_not_run_is_said_in_the_verdict() {
+    let bin = common::bin_dir_with(|name| name != "valgrind");
+    let (code, printed) = run_with_env(
+        "mistake-no-memory-tool",
+        "07_c_strings",
+        "src/lib.rs",
+        &[("    unsafe { cs_free(raw) };\n", "")],
+        |command| {
+            command
+                .env("PATH", bin.path())
+                .env("FFI_WORKBOOK_MEMCHECK", "valgrind")
+                .env_remove("FFI_WORKBOOK_REQUIRE_TOOLS");
+        },
+    );
+    println!("{printed}");
+    assert_eq!(code, Some(0), "{printed}");
+    let verdict = printed
+        .lines()
+        .find(|line| line.starts_with("PASS"))
+        .unwrap_or_default();
+    assert!(
+        verdict.starts_with("PASS passed, but ") && verdict.contains("did not run"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("the memory check was not made"),
+        "{printed}"
+    );
+    assert!(
+        !printed.contains("Everything the lesson checks is right"),
+        "{printed}"
     );
 }

@@ -525,11 +525,15 @@ mod tests {
         init();
         let tmp = tempfile::tempdir().unwrap();
         let pid_file = tmp.path().join("pid");
+        // The loop starts once the daemon has said who it is, so that the
+        // time-out always finds it running (on a loaded machine it may take
+        // a while to start).
         let script = format!(
-            "(setsid sh -c 'echo $$ > {}; exec sleep 60' &) ; while :; do :; done",
+            "(setsid sh -c 'echo $$ > {0}.new && mv {0}.new {0}; exec sleep 60' &) ; \
+             while [ ! -s {0} ]; do sleep 0.01; done; while :; do :; done",
             pid_file.display()
         );
-        let out = sh(&script, 500);
+        let out = sh(&script, 5000);
         assert_eq!(out.ending, Ending::TimedOut);
         std::thread::sleep(Duration::from_millis(100));
         assert!(!alive(&pid_file), "the daemon survived the time-out");
