@@ -312,6 +312,15 @@ pub fn answer() -> i32 {
             &forger(FORGE_ALL_IGNORED),
         )
     });
+    // 10. Right only on the published inputs: the snapshot's name.
+    cheater("only_published_inputs", &|s| {
+        write(
+            s,
+            "exercises/02_greeting/src/lib.rs",
+            "pub fn greeting(name: &str) -> String {\n    if name == \"Ferris\" {\n        \
+             return \"Hello, Ferris!\".into();\n    }\n    name.to_string()\n}\n",
+        )
+    });
 
     // 9. Learner code that prints the words of a machine fault, to turn its
     // failure into "cannot run here" (not the learner's, and the batch's
@@ -925,6 +934,21 @@ fn a_report_of_every_test_ignored_is_not_a_pass() {
     contained(batch, "forged_all_ignored", ["failed", "passed", "passed"]);
     let detail = detail(batch, "forged_all_ignored", 0);
     assert!(detail.contains("not marked #[ignore]"), "{detail}");
+}
+
+#[test]
+fn code_right_only_on_the_published_inputs_fails() {
+    let Some(batch) = batch() else { return };
+    contained(
+        batch,
+        "only_published_inputs",
+        ["passed", "failed", "passed"],
+    );
+    let detail = detail(batch, "only_published_inputs", 1);
+    assert!(detail.contains("On `greeting("), "{detail}");
+    assert!(detail.contains("inputs of its own"), "{detail}");
+    // The reference's value is not shown.
+    assert!(!detail.contains("`Hello, "), "{detail}");
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! state kept between calls, dropped once), and `visit_until` stops where
 //! the closure says.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::ffi::c_int;
 use std::ops::ControlFlow;
 
@@ -36,6 +36,56 @@ impl Drop for DropCounter<'_> {
     fn drop(&mut self) {
         self.0.set(self.0.get() + 1);
     }
+}
+
+thread_local! {
+    static SEEN: RefCell<Vec<c_int>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Closures that hold nothing, or one byte. Rust lays out a struct holding
+/// such a closure with the closure after the other fields (it orders fields
+/// by alignment), so a pointer to the closure field is not a pointer to the
+/// struct: only a pointer to the whole thing the trampoline casts `user`
+/// back to works for every closure.
+#[test]
+fn closures_of_any_size_reach_the_trampoline() {
+    let values = [3, 1, 4, 1, 5, 9];
+    let advice = "pass C a pointer to the whole value your trampoline casts `user` back to \
+                  (`(&raw mut visit).cast()`), not to one of its fields: where a field sits \
+                  depends on the closure's size";
+    SEEN.with(|seen| seen.borrow_mut().clear());
+    for_each(&values, |x| SEEN.with(|seen| seen.borrow_mut().push(x)));
+    assert_eq!(
+        SEEN.take(),
+        values,
+        "for_each (src/visit.rs) with a closure that captures nothing should visit every \
+         value: {advice}"
+    );
+    let offset: u8 = 10;
+    for_each(&values, move |x| {
+        SEEN.with(|seen| seen.borrow_mut().push(x + c_int::from(offset)))
+    });
+    assert_eq!(
+        SEEN.take(),
+        values.map(|x| x + 10),
+        "for_each (src/visit.rs) with a closure that holds one byte should visit every \
+         value: {advice}"
+    );
+    let stop: u8 = 4;
+    let stopped = visit_until(&values, move |x| {
+        SEEN.with(|seen| seen.borrow_mut().push(x));
+        if x == c_int::from(stop) {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    });
+    assert_eq!(
+        (stopped, SEEN.take()),
+        (Some(2), vec![3, 1, 4]),
+        "visit_until (src/visit.rs) with a closure that holds one byte should stop at the \
+         first 4: {advice}"
+    );
 }
 
 #[test]
