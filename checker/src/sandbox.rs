@@ -541,6 +541,16 @@ impl Sandbox {
             target.as_os_str(),
             target.as_os_str(),
         ]);
+        if step == Step::Run {
+            // rustc's incremental caches hold what earlier submissions'
+            // lessons compiled to; a running program has no use for them.
+            for profile in std::fs::read_dir(&target).into_iter().flatten().flatten() {
+                let caches = profile.path().join("incremental");
+                if caches.is_dir() {
+                    add(&["--tmpfs".as_ref(), caches.as_os_str()]);
+                }
+            }
+        }
         // What lesson programs make; a build has no business there (builds
         // run beside other lessons' checks, which read it).
         if step == Step::Run {
