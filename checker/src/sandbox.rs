@@ -541,6 +541,16 @@ impl Sandbox {
             target.as_os_str(),
             target.as_os_str(),
         ]);
+        if step == Step::Run {
+            // rustc's incremental caches hold what earlier submissions'
+            // lessons compiled to; a running program has no use for them.
+            for profile in std::fs::read_dir(&target).into_iter().flatten().flatten() {
+                let caches = profile.path().join("incremental");
+                if caches.is_dir() {
+                    add(&["--tmpfs".as_ref(), caches.as_os_str()]);
+                }
+            }
+        }
         // What lesson programs make; a build has no business there (builds
         // run beside other lessons' checks, which read it).
         if step == Step::Run {
@@ -780,6 +790,56 @@ mod tests {
             (hung.ending, hung.stderr.as_str()),
             (Ending::TimedOut, "partial")
         );
+    }
+
+    /// A real step, where bubblewrap is installed: what it sees and who it is.
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn a_step_sees_only_the_allow_list_and_is_not_root() {
+        if find_in_path("bwrap").is_none() {
+            eprintln!("SKIPPED sandbox step test: bwrap is not installed");
+            return;
+        }
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("workbook");
+        std::fs::create_dir_all(&root).unwrap();
+        let secret = tmp.path().join("other-submission.rs");
+        std::fs::write(&secret, "answer").unwrap();
+        let limits = crate::process::Limits {
+            timeout: std::time::Duration::from_secs(20),
+            output_cap: 1 << 20,
+            memory: None,
+        };
+        let env = CheckEnv::for_workbook(&root, limits);
+        let sandbox = Sandbox::new(tmp.path().join("job-tmp"), tree_limits(1.0)).unwrap();
+        let mut command = Command::new("sh");
+        command.current_dir(&root).arg("-c").arg(format!(
+            "id -u; ls /; cat /etc/shadow {} 2>&1 | wc -l; touch /tmp/x && echo tmp ok; \
+             touch {}/x 2>/dev/null || echo workspace read-only",
+            secret.display(),
+            root.display()
+        ));
+        let run = sandbox.run(&command, Step::Run, &env, limits).unwrap();
+        assert_eq!(run.ending, crate::process::Ending::Exited(0), "{run:?}");
+        let lines: Vec<&str> = run.stdout.lines().collect();
+        if is_root() {
+            assert_eq!(lines[0], UNPRIVILEGED.to_string(), "{run:?}");
+        }
+        for line in &lines {
+            assert!(!line.contains("answer"), "{run:?}");
+        }
+        // The top of the root holds what the allow-list names, and nothing
+        // of the grader's own folders (the temporary one appears only as
+        // the way to the workspace).
+        for hidden in ["home", "root", "var", "mnt", "opt", "srv"] {
+            let seen = lines.contains(&hidden);
+            let needed = [&root, &sandbox.cargo_home]
+                .iter()
+                .any(|p| p.starts_with(format!("/{hidden}")));
+            assert!(!seen || needed, "/{hidden} is visible: {run:?}");
+        }
+        assert!(lines.contains(&"tmp ok"), "{run:?}");
+        assert!(lines.contains(&"workspace read-only"), "{run:?}");
     }
 
     #[test]

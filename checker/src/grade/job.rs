@@ -7,10 +7,11 @@
 //! makes every target folder read-only but while cargo builds in it. Learner
 //! code runs during a build only in a build script the learner writes or
 //! feeds: such a lesson builds in a target folder of its own, the only one
-//! its build can see. What it changes there of the compiled dependencies
-//! fails it, is flagged, and that folder is made anew; what it leaves of its
-//! own is forgotten. So no submission can change what another lesson, or
-//! another submission, is checked with.
+//! its build can see, and that folder starts every check pristine: a fresh
+//! copy of the warmed one (kept aside, read-only, never visible inside),
+//! thrown away afterwards. What a check changes there of the compiled
+//! dependencies fails it and is flagged. So no submission can change what
+//! another lesson, or another submission, is checked with.
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -243,9 +244,8 @@ fn changes(before: &Baseline, after: &Baseline) -> Vec<PathBuf> {
 /// learner code (no learner code ever runs while it is writable, so its
 /// builds, and rustc's incremental caches, are trusted from one submission
 /// to the next), and one of its own for each lesson whose build script is
-/// or runs the learner's (only that lesson's build can write there; what
-/// it leaves of its own is forgotten after each check, and its compiled
-/// dependencies are compared with the warm-up's).
+/// or runs the learner's (only that lesson's build can write there; each
+/// check gets a fresh copy of the warmed folder, thrown away after it).
 pub struct Grader<'a> {
     workbook: &'a Workbook,
     job_dir: PathBuf,
