@@ -462,3 +462,28 @@ fn every_section_a_hint_or_todo_points_to_exists() {
     );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+#[test]
+fn each_lesson_shows_at_most_a_tenth_of_its_answer_before_the_last_hint() {
+    // bench/answer-leak.py is the measure (its docstring gives the rules):
+    // the exercise's comments, the lesson's page and every hint level but
+    // the last, against the reference solution's lines.
+    let root = workbook().root;
+    let run = std::process::Command::new("python3")
+        .arg(root.join("bench/answer-leak.py"))
+        .arg(&root)
+        .args(["--max", "10"])
+        .output();
+    let Ok(run) = run else {
+        eprintln!("SKIPPED: python3 is not installed, so bench/answer-leak.py cannot run");
+        return;
+    };
+    let table = String::from_utf8_lossy(&run.stdout);
+    assert!(table.contains("11_generated_bindings"), "{table}");
+    assert!(
+        run.status.success(),
+        "A page, a TODO comment or an early hint shows too much of a lesson's answer \
+         (`python3 bench/answer-leak.py -v` lists the lines; teach on a parallel problem):\n{table}{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
