@@ -11,6 +11,12 @@
 //! of a reference answer; one found stops the command.
 //!
 //! DIR must be new or empty: the command never writes over anyone's files.
+//! It is the instructor's command: in a learners' repository (no
+//! `solutions/`) it says so and stops.
+//!
+//! The learners' README, `template/README.md`, is made from the lessons'
+//! manifests by [`student_readme`]; `checker/tests/template.rs` fails when
+//! the committed file differs, and rewrites it when run with `UPDATE=1`.
 
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
@@ -75,6 +81,15 @@ fn left_out(path: &str) -> bool {
 
 pub fn run(context: &Context, dir: &Path) -> Result<ExitCode> {
     let workbook = &context.workbook;
+    if !workbook.root.join("solutions").is_dir() {
+        bail!(
+            "`checker template` is the instructor's command: it makes the learners' repository \
+             from the instructor's workbook, the one with solutions/. {} has no solutions/: it \
+             is a learners' repository, made by this command already. There is nothing to do \
+             here; `cargo run -p checker` starts the course.",
+            workbook.root.display()
+        );
+    }
     refuse_unless_empty(dir)?;
     let committed = committed_files(&workbook.root)?;
     let uncommitted = uncommitted_changes(&workbook.root);
@@ -289,6 +304,251 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
 }
 
+/// What the learners' README says of one lesson, read from its manifest and
+/// its checks.
+struct LessonFacts {
+    number: u32,
+    name: String,
+    title: String,
+    /// The manifest's `description`, without its "Lesson N: " start.
+    what: String,
+    /// Its checks run valgrind (a test file names it).
+    valgrind: bool,
+    /// Its build script runs bindgen, which loads libclang.
+    libclang: bool,
+}
+
+fn lesson_facts(workbook: &Workbook) -> Result<Vec<LessonFacts>> {
+    let mut facts = Vec::new();
+    for lesson in &workbook.lessons {
+        let dir = lesson.exercise_dir(&workbook.root);
+        let manifest_path = dir.join("Cargo.toml");
+        let manifest: toml::Table = toml::from_str(
+            &std::fs::read_to_string(&manifest_path)
+                .with_context(|| format!("reading {}", manifest_path.display()))?,
+        )
+        .with_context(|| format!("reading {}", manifest_path.display()))?;
+        let description = manifest
+            .get("package")
+            .and_then(|p| p.get("description"))
+            .and_then(|d| d.as_str())
+            .with_context(|| {
+                format!(
+                    "{} has no `description`: the learners' README lists it",
+                    manifest_path.display()
+                )
+            })?;
+        let what = description
+            .split_once(": ")
+            .filter(|(start, _)| start.starts_with("Lesson "))
+            .map_or(description, |(_, rest)| rest)
+            .to_string();
+        let libclang = manifest
+            .get("build-dependencies")
+            .and_then(|b| b.as_table())
+            .is_some_and(|b| b.contains_key("bindgen"));
+        let mut valgrind = false;
+        if let Ok(entries) = std::fs::read_dir(dir.join("tests")) {
+            for entry in entries {
+                let path = entry?.path();
+                if path.extension().is_some_and(|e| e == "rs") {
+                    valgrind |= std::fs::read_to_string(&path)?.contains("valgrind");
+                }
+            }
+        }
+        facts.push(LessonFacts {
+            number: lesson.number,
+            name: lesson.name.clone(),
+            title: lesson.title.clone(),
+            what,
+            valgrind,
+            libclang,
+        });
+    }
+    Ok(facts)
+}
+
+/// "3, 4 and 7": numbers in words, for a sentence.
+fn listed(numbers: &[u32]) -> String {
+    let words: Vec<String> = numbers.iter().map(u32::to_string).collect();
+    match words.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// The learners' README (`template/README.md`), from the lessons' manifests:
+/// their numbers, names and descriptions, the tools each needs, and the
+/// commands.
+pub fn student_readme(workbook: &Workbook) -> Result<String> {
+    let facts = lesson_facts(workbook)?;
+    let count = facts.len();
+    let valgrind: Vec<u32> = facts
+        .iter()
+        .filter(|f| f.valgrind)
+        .map(|f| f.number)
+        .collect();
+    let libclang: Vec<u32> = facts
+        .iter()
+        .filter(|f| f.libclang)
+        .map(|f| f.number)
+        .collect();
+    let first = &facts[0].name;
+    // The mdBook version the authors' .ci/book installs (lessons/tests/book.rs
+    // holds every install command to it).
+    let ci_book = workbook.root.join(".ci/book");
+    let mdbook = std::fs::read_to_string(&ci_book)
+        .with_context(|| format!("reading {}", ci_book.display()))?
+        .lines()
+        .find_map(|line| line.strip_prefix("MDBOOK_VERSION=\"${MDBOOK_VERSION:-"))
+        .and_then(|rest| rest.strip_suffix("}\""))
+        .map(str::to_string)
+        .with_context(|| format!("{} sets no MDBOOK_VERSION", ci_book.display()))?;
+    let mut table = String::from(
+        "| # | lesson | title | you write | needs too |\n| --- | --- | --- | --- | --- |\n",
+    );
+    for f in &facts {
+        // Beyond Rust and a C compiler, which every lesson needs.
+        let mut needs = Vec::new();
+        if f.valgrind {
+            needs.push("valgrind (memory checks)");
+        }
+        if f.libclang {
+            needs.push("libclang");
+        }
+        table.push_str(&format!(
+            "| {} | `{}` | {} | {} | {} |\n",
+            f.number,
+            f.name,
+            f.title,
+            f.what.replace('|', "\\|"),
+            needs.join(", ")
+        ));
+    }
+    let valgrind_line = if valgrind.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "valgrind (Linux: `sudo apt install valgrind`), where installed, adds the memory \
+             checks of lessons {}: a leak, a double free or a read of freed memory often leaves \
+             every value right, and only valgrind sees it. Without it those checks are skipped, \
+             and the verdict says so.",
+            listed(&valgrind)
+        )
+    };
+    let libclang_line = if libclang.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "{} {} needs libclang, which `bindgen` loads to read C headers (Debian/Ubuntu `sudo \
+             apt install libclang-dev`, Fedora `sudo dnf install clang-devel`, macOS \
+             `xcode-select --install`, Windows `winget install LLVM.LLVM`); without it that \
+             lesson stops with a message saying what to install, and the others are unaffected.",
+            if libclang.len() == 1 {
+                "Lesson"
+            } else {
+                "Lessons"
+            },
+            listed(&libclang)
+        )
+    };
+    let tools = [valgrind_line, libclang_line]
+        .into_iter()
+        .filter(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    Ok(format!(
+        r#"<!-- Made by `checker template` from the lessons' manifests: edit checker/src/template.rs (student_readme), then run the template test with UPDATE=1. -->
+# The FFI Workbook: calling C from Rust
+
+A graded, self-paced course in {count} lessons on calling C from Rust. Each
+lesson is a small Rust crate with gaps to fill in; a checker builds the C,
+runs the lesson's checks against your code and tells you what is right, what
+is wrong and where to look.
+
+## Start
+
+You need the Rust toolchain (rustup.rs), a C compiler (`gcc` or `clang` on
+Linux, Apple Clang on macOS, MSVC's Build Tools on Windows) and git.
+
+{tools}
+
+```sh
+cargo run -p checker      # the watch loop (or, without a terminal, your status once)
+```
+
+The first run compiles the checker and the lessons' dependencies, and says
+so; after that a check takes about a second for a small lesson. In a
+terminal, the checker shows the current lesson, its verdict and your
+progress, re-checks every time you save, and answers single keys: `h` one
+more hint level, `l` the list of lessons, `t` the lesson's text, `r`
+re-check, `n` the next lesson (once this one passes), `q` quit.
+
+## The lessons
+
+{table}
+Every lesson has the same places, found by its name:
+
+| what | where |
+| --- | --- |
+| the exercise (edit the files its `Cargo.toml` lists as `editable`) | `exercises/NN_name/` |
+| its checks and snapshots (do not edit) | `exercises/NN_name/tests/` |
+| the C it calls | `csrc/` |
+| the lesson text | `lessons/src/NN_name.md` |
+
+## The checker's commands
+
+`LESSON` is a number or a name (`1`, `{first}`). Exit codes: 0 success,
+1 checks failed, 2 usage or environment errors (with what to install or run).
+
+| command | what it does |
+| --- | --- |
+| `cargo run -p checker` | the watch loop in a terminal; in a pipe, the status once |
+| `cargo run -p checker -- list` | every lesson and its state |
+| `cargo run -p checker -- run LESSON` | check one lesson once and show the verdict |
+| `cargo run -p checker -- hint LESSON` | the lesson's first hint level; `--level N` the next ones, `--all` every one; only the last shows code |
+| `cargo run -p checker -- lesson LESSON` | the lesson's text, in the terminal |
+| `cargo run -p checker -- verify` | check every lesson in order; exit 0 only if all pass |
+| `cargo run -p checker -- reset LESSON` | restore the exercise as shipped, after asking (or `--yes`); your version is kept under `.workbook/backups/` |
+| `cargo run -p checker -- build-c` | build the C programs and libraries from `csrc/` into `build/` |
+
+Global options: `--timeout SECONDS` (how long your program and each lesson's
+tests may run, default 20) and `--workbook DIR`.
+
+## Running the tests yourself
+
+Each lesson is an ordinary crate: `cargo run -p {first}` runs its program
+and `cargo test -p {first}` its checks, with cargo's own output (build the C
+first with `cargo run -p checker -- build-c`, or `make`). A bare
+`cargo test` at the root tests the checker and compiles the book's examples;
+it passes on a fresh copy and does not touch your exercises, which are
+checked one lesson at a time.
+
+## Reading the book
+
+The lesson texts form a book in `lessons/` ([start here](lessons/src/introduction.md);
+every page is plain Markdown and reads fine on GitHub too). To read it in a
+browser: `cargo install mdbook --locked --version {mdbook}` once, then
+`mdbook serve lessons --open`. The checker shows a lesson's page in the
+terminal: `cargo run -p checker -- lesson {first}`, or `t` in the watch loop.
+
+## Your repository and your grade
+
+This repository is your own copy of the course, made from your instructor's
+template. It has no reference solutions: the answers stay with your
+instructor.
+
+Each time you push, `.github/workflows/classroom.yml` grades your work with
+the same checker (the Actions tab shows the score, a line per lesson, and
+why a lesson did not pass). Only the files each lesson asks you to edit are
+graded: tests, snapshots, `Cargo.toml`s and `csrc/` always come from the
+original, and a change to them is flagged to your instructor, whose own run
+is the grade that counts.
+"#
+    ))
+}
+
 fn write_files(dir: &Path, files: &[TemplateFile]) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     for file in files {
@@ -368,6 +628,13 @@ mod tests {
     #[test]
     fn the_workbooks_template_holds_no_answer() {
         let workbook = Workbook::load(&crate::workbook::source_workbook()).unwrap();
+        if !workbook.root.join(OVERLAY).is_dir() {
+            // A learners' repository: the template is made from the
+            // instructor's workbook, which this is not (checker/tests/template.rs
+            // runs this test in a fresh template to prove it passes there).
+            eprintln!("not the instructor's workbook: no {OVERLAY}/ to make a template from");
+            return;
+        }
         let Ok(committed) = committed_files(&workbook.root) else {
             // Not a git clone (a source archive): nothing to make a template from.
             return;

@@ -2,8 +2,11 @@
 //!
 //! A lesson's facts are written once, in its crate's `Cargo.toml` under
 //! `[package.metadata.workbook]`; its order and short name come from its folder
-//! name (`03_abi_add` is lesson 3, `abi_add`). Everything else in the checker
-//! reads lessons from here.
+//! name (`03_abi_add` is lesson 3, `abi_add`). Its hints are in
+//! `lessons/hints/NN_name.toml` ([`HINTS_DIR`]), not in the manifest: learners
+//! open the manifest to see what they may edit, and would read every level,
+//! the code included, at once. Everything else in the checker reads lessons
+//! from here.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -17,6 +20,10 @@ use serde::Deserialize;
 /// lines of the solutions). Never copied where learner code runs when
 /// grading, nor into the learners' template.
 pub const ANSWER_PATHS: &[&str] = &["solutions", "checker/tests"];
+
+/// Where a lesson's hints are, relative to the workbook root: one file per
+/// lesson, `lessons/hints/NN_name.toml`, holding `hints = ["level 1", ...]`.
+pub const HINTS_DIR: &str = "lessons/hints";
 
 /// One lesson, as its manifest describes it.
 #[derive(Debug, Clone)]
@@ -34,8 +41,9 @@ pub struct Lesson {
     pub editable: Vec<PathBuf>,
     /// What the lesson needs built from `csrc/` first.
     pub c_needs: Vec<CArtifact>,
-    /// Hints in levels: the first names the concept and where to read, the
-    /// next the functions and types involved, only the last shows code.
+    /// Hints in levels, from `lessons/hints/NN_name.toml`: the first names the
+    /// concept and where to read, the next the functions and types involved,
+    /// only the last shows code.
     pub hints: Vec<String>,
     /// Checks whose failure tells the most, first: patterns of the form
     /// `TARGET` (a test file's name, `steps`) or `TARGET::PREFIX` (a test
@@ -144,6 +152,10 @@ impl Lesson {
     pub fn solution_dir(&self, root: &Path) -> PathBuf {
         root.join("solutions").join(&self.dir_name)
     }
+    /// The lesson's hints file: `lessons/hints/NN_name.toml`.
+    pub fn hints_path(&self, root: &Path) -> PathBuf {
+        root.join(HINTS_DIR).join(format!("{}.toml", self.dir_name))
+    }
     pub fn text_path(&self, root: &Path) -> PathBuf {
         root.join("lessons")
             .join("src")
@@ -180,7 +192,9 @@ struct LessonMeta {
     editable: Vec<PathBuf>,
     #[serde(default)]
     c: Vec<String>,
-    hints: Vec<String>,
+    /// Refused: hints live in `lessons/hints/` (read here only to say so).
+    #[serde(default)]
+    hints: Option<toml::Value>,
     #[serde(default)]
     rank: Vec<String>,
     #[serde(default)]
@@ -215,10 +229,13 @@ impl Workbook {
                 continue;
             };
             let manifest_path = entry.path().join("Cargo.toml");
-            let lesson =
+            let mut lesson =
                 read_lesson(&manifest_path, number, &dir_name, name).with_context(|| {
                     format!("reading the lesson manifest {}", manifest_path.display())
                 })?;
+            let hints_path = lesson.hints_path(root);
+            lesson.hints = read_hints(&hints_path)
+                .with_context(|| format!("reading the lesson's hints {}", hints_path.display()))?;
             lessons.push(lesson);
         }
         lessons.sort_by_key(|lesson| lesson.number);
@@ -303,8 +320,11 @@ fn read_lesson(manifest_path: &Path, number: u32, dir_name: &str, name: &str) ->
     if meta.editable.is_empty() {
         bail!("`editable` lists no files");
     }
-    if meta.hints.iter().all(|hint| hint.trim().is_empty()) {
-        bail!("`hints` holds no hint");
+    if meta.hints.is_some() {
+        bail!(
+            "it holds `hints`: they belong in {HINTS_DIR}/{dir_name}.toml, where learners do not \
+             read them by chance (see AUTHORING.md)"
+        );
     }
     for advice in &meta.advice {
         if advice.check.is_some() == advice.file.is_some() {
@@ -335,15 +355,37 @@ fn read_lesson(manifest_path: &Path, number: u32, dir_name: &str, name: &str) ->
         title: meta.title,
         editable: meta.editable,
         c_needs,
-        hints: meta
-            .hints
-            .iter()
-            .map(|hint| hint.trim().to_string())
-            .filter(|hint| !hint.is_empty())
-            .collect(),
+        hints: Vec::new(),
         rank: meta.rank,
         advice: meta.advice,
     })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HintsFile {
+    hints: Vec<String>,
+}
+
+/// A lesson's hint levels, trimmed, empty ones dropped; at least one.
+fn read_hints(path: &Path) -> Result<Vec<String>> {
+    let text = match std::fs::read_to_string(path) {
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            bail!("it is missing: every lesson has one, holding `hints = [\"level 1\", ...]`")
+        }
+        other => other?,
+    };
+    let file: HintsFile = toml::from_str(&text)?;
+    let hints: Vec<String> = file
+        .hints
+        .iter()
+        .map(|hint| hint.trim().to_string())
+        .filter(|hint| !hint.is_empty())
+        .collect();
+    if hints.is_empty() {
+        bail!("`hints` holds no hint");
+    }
+    Ok(hints)
 }
 
 /// Runs git in the workbook at `root` and returns what it printed; its
@@ -430,5 +472,59 @@ mod tests {
         assert_eq!(workbook.find("1").unwrap().name, "pointers");
         assert_eq!(workbook.find("pointers").unwrap().number, 1);
         assert!(workbook.find("nope").is_err());
+        let pointers = workbook.find("pointers").unwrap();
+        assert!(pointers.hints.len() >= 2);
+        assert!(pointers.hints_path(&workbook.root).is_file());
+    }
+
+    /// A one-lesson workbook whose manifest ends with `extra`, and whose
+    /// hints file holds `hints` (none when `None`).
+    fn one_lesson(extra: &str, hints: Option<&str>) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let crate_dir = dir.path().join("exercises/01_one");
+        std::fs::create_dir_all(&crate_dir).unwrap();
+        std::fs::write(dir.path().join("Cargo.toml"), "[workspace]\n").unwrap();
+        std::fs::write(
+            crate_dir.join("Cargo.toml"),
+            format!(
+                "[package]\nname = \"one\"\n\n[package.metadata.workbook]\ntitle = \"One\"\n\
+                 editable = [\"src/lib.rs\"]\n{extra}"
+            ),
+        )
+        .unwrap();
+        if let Some(hints) = hints {
+            std::fs::create_dir_all(dir.path().join(HINTS_DIR)).unwrap();
+            std::fs::write(dir.path().join(HINTS_DIR).join("01_one.toml"), hints).unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn hints_come_from_their_own_file_never_the_manifest() {
+        let good = one_lesson(
+            "",
+            Some("hints = [\"\"\"\n  first\n\"\"\", \"\", \"second\"]\n"),
+        );
+        let workbook = Workbook::load(good.path()).unwrap();
+        assert_eq!(workbook.lessons[0].hints, ["first", "second"]);
+
+        let in_manifest = one_lesson("hints = [\"the code\"]\n", Some("hints = [\"a\"]\n"));
+        let err = format!("{:#}", Workbook::load(in_manifest.path()).unwrap_err());
+        assert!(err.contains("it holds `hints`"), "{err}");
+        assert!(err.contains("lessons/hints/01_one.toml"), "{err}");
+
+        let missing = one_lesson("", None);
+        let err = format!("{:#}", Workbook::load(missing.path()).unwrap_err());
+        assert!(
+            err.contains("01_one.toml") && err.contains("it is missing"),
+            "{err}"
+        );
+
+        let empty = one_lesson("", Some("hints = [\" \"]\n"));
+        let err = format!("{:#}", Workbook::load(empty.path()).unwrap_err());
+        assert!(err.contains("holds no hint"), "{err}");
+
+        let misspelt = one_lesson("", Some("hint = [\"a\"]\n"));
+        assert!(Workbook::load(misspelt.path()).is_err());
     }
 }

@@ -141,13 +141,67 @@ fn every_lesson_has_hints_in_at_least_two_levels() {
     for lesson in &workbook.lessons {
         assert!(
             lesson.hints.len() >= 2,
-            "lesson {} has {} hint level(s): write at least two in its manifest's \
-             `hints = [...]` (the first names the concept and where to read, the next the \
+            "lesson {} has {} hint level(s): write at least two in its \
+             lessons/hints/NN_name.toml's `hints = [...]` (the first names the concept and where to read, the next the \
              functions and types, only the last shows code)",
             lesson.dir_name,
             lesson.hints.len()
         );
     }
+}
+
+/// Every lesson manifest below `root` (exercises/*/Cargo.toml).
+fn manifests(root: &Path) -> Vec<std::path::PathBuf> {
+    let mut found: Vec<_> = std::fs::read_dir(root.join("exercises"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path().join("Cargo.toml"))
+        .filter(|path| path.is_file())
+        .collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn no_manifest_holds_hints() {
+    // Learners open an exercise's Cargo.toml to see what they may edit: a
+    // hint there shows every level, the code included, at once. The hints
+    // are in lessons/hints/NN_name.toml; the loader refuses them in a
+    // manifest, and this reads the manifests as plain TOML, fixtures too.
+    let workbook = workbook();
+    let fixtures = workbook.root.join("checker/tests/fixtures");
+    let mut roots = vec![workbook.root.clone()];
+    for entry in std::fs::read_dir(&fixtures).unwrap() {
+        let path = entry.unwrap().path();
+        if path.join("exercises").is_dir() {
+            roots.push(path);
+        }
+    }
+    let mut checked = 0;
+    let mut problems = Vec::new();
+    for root in &roots {
+        for manifest in manifests(root) {
+            let table: toml::Table = toml::from_str(&read(&manifest)).unwrap();
+            let meta = &table["package"]["metadata"]["workbook"];
+            checked += 1;
+            if meta.get("hints").is_some() {
+                problems.push(manifest.display().to_string());
+            }
+            let dir_name = manifest.parent().unwrap().file_name().unwrap();
+            let hints = root
+                .join(checker::workbook::HINTS_DIR)
+                .join(format!("{}.toml", dir_name.to_string_lossy()));
+            assert!(hints.is_file(), "{} is missing", hints.display());
+        }
+    }
+    assert!(
+        checked > workbook.lessons.len(),
+        "only {checked} manifests read"
+    );
+    assert!(
+        problems.is_empty(),
+        "these manifests hold `hints`; move them to lessons/hints/NN_name.toml:\n{}",
+        problems.join("\n")
+    );
 }
 
 #[test]
@@ -407,4 +461,29 @@ fn every_section_a_hint_or_todo_points_to_exists() {
         "only {references} section references found: is the reader broken?"
     );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn each_lesson_shows_at_most_a_tenth_of_its_answer_before_the_last_hint() {
+    // bench/answer-leak.py is the measure (its docstring gives the rules):
+    // the exercise's comments, the lesson's page and every hint level but
+    // the last, against the reference solution's lines.
+    let root = workbook().root;
+    let run = std::process::Command::new("python3")
+        .arg(root.join("bench/answer-leak.py"))
+        .arg(&root)
+        .args(["--max", "10"])
+        .output();
+    let Ok(run) = run else {
+        eprintln!("SKIPPED: python3 is not installed, so bench/answer-leak.py cannot run");
+        return;
+    };
+    let table = String::from_utf8_lossy(&run.stdout);
+    assert!(table.contains("11_generated_bindings"), "{table}");
+    assert!(
+        run.status.success(),
+        "A page, a TODO comment or an early hint shows too much of a lesson's answer \
+         (`python3 bench/answer-leak.py -v` lists the lines; teach on a parallel problem):\n{table}{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
 }

@@ -491,7 +491,7 @@ mistakes! {
             "unsafe impl Send for Ledger {}\nunsafe impl Sync for Ledger {}",
         )],
         verdict: CHECKS_FAILED,
-        says: &["Ledger must not be Sync"],
+        says: &["Ledger is Sync, so two threads may share"],
     };
     handles_derives_clone: Mistake {
         lesson: "10_handles",

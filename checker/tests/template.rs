@@ -134,6 +134,37 @@ fn the_template_has_no_answers_and_works_for_a_learner() {
         .stdout(predicate::str::contains("FFI Workbook"))
         .stdout(predicate::str::contains("pointers"));
 
+    // `template` is the instructor's command, and says so in a learners'
+    // repository (it has no solutions/ to leave out).
+    let again = tmp.path().join("template-of-a-template");
+    checker(&dir)
+        .arg("template")
+        .arg(&again)
+        .env("CARGO_TARGET_DIR", shared_target())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is the instructor's command"))
+        .stderr(predicate::str::contains("learners' repository"));
+    assert!(!again.exists(), "nothing was written");
+
+    // A bare `cargo test` passes in a fresh template: it tests the checker
+    // and the book a learner has, not the unsolved exercises.
+    let tested = std::process::Command::new(env!("CARGO"))
+        .args(["test", "--offline", "--locked", "-q"])
+        .current_dir(&dir)
+        .env("CARGO_TARGET_DIR", shared_target())
+        .env_remove("FFI_WORKBOOK_REQUIRE_TOOLS")
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&tested.stdout);
+    assert!(
+        tested.status.success(),
+        "`cargo test` fails in a fresh template:\n{report}\n{}",
+        String::from_utf8_lossy(&tested.stderr)
+    );
+    // It ran the checker's own tests and the book's examples.
+    assert!(report.matches("test result: ok").count() >= 3, "{report}");
+
     // And says plainly that the answers are not there.
     Command::cargo_bin("checker")
         .unwrap()
@@ -146,4 +177,64 @@ fn the_template_has_no_answers_and_works_for_a_learner() {
         .stderr(predicate::str::contains("no reference solutions"))
         .stderr(predicate::str::contains("checker template"));
     assert!(!dir.join("target").exists(), "nothing was built for it");
+}
+
+/// The learners' README is made from the lessons' manifests, and the
+/// committed `template/README.md` is that text. `UPDATE=1 cargo test -p
+/// checker --test template` rewrites it.
+#[test]
+fn the_student_readme_is_made_from_the_manifests() {
+    let root = workbook_root();
+    let workbook = checker::workbook::Workbook::load(&root).unwrap();
+    let made = checker::template::student_readme(&workbook).unwrap();
+    let path = root.join("template/README.md");
+    if std::env::var_os("UPDATE").is_some_and(|v| v == "1") {
+        std::fs::write(&path, &made).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        committed == made,
+        "template/README.md is out of date with the lessons' manifests: run \
+         `UPDATE=1 cargo test -p checker --test template the_student_readme` and commit it"
+    );
+
+    // What it says, lesson by lesson: every number and name (`hint NAME` works).
+    for lesson in &workbook.lessons {
+        let row = format!(
+            "| {} | `{}` | {} |",
+            lesson.number, lesson.name, lesson.title
+        );
+        assert!(made.contains(&row), "no row {row:?}");
+        checker(&root)
+            .args(["hint", &lesson.name])
+            .assert()
+            .success();
+    }
+    // The tools: valgrind for the lessons whose checks run it, libclang for bindgen's.
+    let memory: Vec<String> = workbook
+        .lessons
+        .iter()
+        .filter(|lesson| {
+            std::fs::read_dir(lesson.exercise_dir(&root).join("tests"))
+                .unwrap()
+                .any(|e| {
+                    std::fs::read_to_string(e.unwrap().path())
+                        .is_ok_and(|text| text.contains("memcheck") || text.contains("valgrind"))
+                })
+        })
+        .map(|lesson| lesson.number.to_string())
+        .collect();
+    assert!(memory.len() >= 2, "{memory:?}");
+    let (last, rest) = memory.split_last().unwrap();
+    let sentence = format!("memory checks of lessons {} and {last}", rest.join(", "));
+    assert!(made.contains(&sentence), "no {sentence:?}");
+    assert!(made.contains("Lesson 11 needs libclang"));
+    for command in [
+        "cargo run -p checker -- hint LESSON",
+        "cargo run -p checker -- lesson LESSON",
+        "cargo run -p checker -- list",
+        "cargo test -p pointers",
+    ] {
+        assert!(made.contains(command), "no {command:?}");
+    }
 }

@@ -2,8 +2,8 @@
 //! script you write. build.rs has already given the builder the headers;
 //! `configure` says which of their names become Rust, and how.
 //!
-//! Read the result after each build:
-//! target/debug/build/generated_bindings-*/out/bindings.rs.
+//! Read the result after each build; this prints where it is:
+//! find "${CARGO_TARGET_DIR:-target}" -path '*/generated_bindings-*/out/bindings.rs'.
 
 /// Chooses what bindgen generates.
 pub fn configure(builder: bindgen::Builder) -> bindgen::Builder {

@@ -35,6 +35,10 @@ const REFERENCE_SOURCE: &str = r#"
 
 double generated_reference_square(double x) { return SQUARE(x); }
 
+/* Lesson 11's question: SQUARE without its parentheses. */
+#define BARE_SQUARE(x) x * x
+int generated_reference_bare_square_of_2_plus_1(void) { return BARE_SQUARE(2 + 1); }
+
 double generated_reference_distance_squared(generated_point a, generated_point b)
 {
     return generated_distance_squared(a, b);

@@ -638,6 +638,12 @@ fn every_picture_has_a_caption_and_room_around_it() {
 fn every_mdbook_install_command_names_the_pinned_version() {
     // .ci/book pins mdBook; the README and the book must tell readers the same.
     let root = workbook_root();
+    if !root.join(".ci").is_dir() {
+        // A learners' repository (`checker template`) has no .ci/: the
+        // authors' copy, where the README is made, checks the versions.
+        eprintln!("no .ci/ here (a learners' repository): the pinned version is checked upstream");
+        return;
+    }
     let script = read(&root.join(".ci/book"));
     let version = script
         .lines()

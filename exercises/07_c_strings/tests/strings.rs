@@ -15,30 +15,31 @@ unsafe extern "C" {
 
 #[test]
 fn who_frees_each_pointer() {
-    for (pointer, want, why) in [
+    // The lesson's question: a failure asks it again, it never names the answer.
+    for (pointer, want, question) in [
         (
             Pointer::Version,
             FreedBy::Nobody,
-            "cs_version returns a string in C's static storage: it lives as long as the \
-             program, and freeing it (with anything) is undefined behaviour",
+            "Where does the string cs_version returns live, and for how long? Read \
+             csrc/c_strings.h's note on cs_version",
         ),
         (
             Pointer::Greeting,
             FreedBy::CsFree,
-            "cs_greet allocates its result inside the library, behind a header of its own: \
-             only cs_free knows how to release it (Rust's allocator never allocated it)",
+            "Who allocated the string cs_greet returns, and what does csrc/c_strings.h say \
+             about giving it back? Only the allocator that made a block can release it",
         ),
         (
             Pointer::NameArgument,
             FreedBy::RustDrop,
-            "the name is a CString: Rust allocated it and frees it when it is dropped; C only \
-             borrows it during the call",
+            "Who made the name you pass to cs_greet, and does C keep it after the call?",
         ),
     ] {
-        assert_eq!(
-            c_strings::who_frees(pointer),
-            want,
-            "who_frees(Pointer::{pointer:?}) should be FreedBy::{want:?}: {why}."
+        let said = c_strings::who_frees(pointer);
+        assert!(
+            said == want,
+            "who_frees(Pointer::{pointer:?}) is FreedBy::{said:?}, which is not right. \
+             {question} (the lesson's section \"Who frees what\")."
         );
     }
 }

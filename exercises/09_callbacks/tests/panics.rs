@@ -89,8 +89,9 @@ fn a_panic_in_visit_until_stops_c_and_reaches_the_caller() {
 
 #[test]
 fn how_many_times_c_calls_the_trampoline() {
-    assert_eq!(
-        TRAMPOLINE_CALLS_WHEN_THE_THIRD_PANICS, 10,
+    // Asked, never told: a failure names no number (the question is the lesson's).
+    assert!(
+        TRAMPOLINE_CALLS_WHEN_THE_THIRD_PANICS == TEN.len(),
         "TRAMPOLINE_CALLS_WHEN_THE_THIRD_PANICS (src/visit.rs) is {}, which is not right. \
          Read cb_each in csrc/callbacks.c: what does it do when the trampoline returns, \
          after the closure panicked? Can anything tell it to stop?",

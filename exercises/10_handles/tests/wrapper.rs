@@ -111,16 +111,15 @@ fn close_returns_the_final_balance() {
 fn thread_safety_is_decided_by_what_the_c_does() {
     assert!(
         impls::impls!(Ledger: Send),
-        "Ledger should be Send: csrc/handles.h says the library keeps no global or \
-         thread-local state, so a ledger may move to another thread (one thread at a time). \
-         NonNull is not Send on its own, because the compiler cannot know that: promise it \
-         with `unsafe impl Send for Ledger {{}}` and a SAFETY comment."
+        "Ledger is not Send, so a ledger cannot move to another thread. May it? The \
+         compiler cannot tell for C: read what csrc/handles.h says about threads, decide, \
+         and write the promise down with a SAFETY comment (the lesson's \"Send and Sync\")."
     );
     assert!(
         !impls::impls!(Ledger: Sync),
-        "Ledger must not be Sync: balance() takes &self, yet ledger_balance writes a cache \
-         inside the C ledger without a lock. If two threads shared a &Ledger, both could call \
-         balance() at once: a data race. Remove `unsafe impl Sync`."
+        "Ledger is Sync, so two threads may share a &Ledger and call its &self methods at \
+         the same time. Is every C function behind a &self method safe to run that way on \
+         one ledger? Read csrc/handles.h's note on each, then the lesson's \"Send and Sync\"."
     );
 }
 

@@ -16,6 +16,7 @@ mod items;
 // symbol by build.rs (REFERENCE_SOURCE there): what your Rust must equal.
 unsafe extern "C" {
     fn generated_reference_square(x: f64) -> f64;
+    fn generated_reference_bare_square_of_2_plus_1() -> c_int;
     fn generated_reference_distance_squared(a: Point, b: Point) -> f64;
 }
 
@@ -234,6 +235,20 @@ fn square_equals_cs_macro() {
              SQUARE(x) is ((x) * (x))."
         );
     }
+}
+
+#[test]
+fn the_bare_macro_question_is_answered_as_c_does() {
+    // Asked, never told: C computes the answer, and a failure names no number.
+    // SAFETY: a C function of no arguments.
+    let c = unsafe { generated_reference_bare_square_of_2_plus_1() };
+    let said = generated_bindings::BARE_SQUARE_OF_2_PLUS_1;
+    assert!(
+        said == c,
+        "BARE_SQUARE_OF_2_PLUS_1 (src/lib.rs) is {said}, but that is not what C makes of \
+         BARE_SQUARE(2 + 1) with `#define BARE_SQUARE(x) x * x`. The preprocessor pastes text, \
+         not values: write out the text it makes, then read it with C's precedence."
+    );
 }
 
 #[test]

@@ -17,7 +17,8 @@ use std::ffi::c_int;
 use std::fmt;
 
 /// Everything bindgen generated: open the file to read it
-/// (`target/debug/build/generated_bindings-*/out/bindings.rs`).
+/// (`find "${CARGO_TARGET_DIR:-target}" -path '*/generated_bindings-*/out/bindings.rs'`
+/// prints where it is).
 ///
 /// The names are C's, so Rust's naming lints are off here.
 #[allow(non_camel_case_types, non_upper_case_globals, non_snake_case, dead_code)]
@@ -62,6 +63,13 @@ pub type EvolveFn = unsafe extern "C" fn(
 pub fn square(x: f64) -> f64 {
     x * x
 }
+
+/// The question of Part 2, to reason out on paper: `SQUARE`'s parentheses
+/// are there for a reason. Were it written without them, as
+/// `#define BARE_SQUARE(x) x * x`, what `int` would `BARE_SQUARE(2 + 1)` be?
+/// (A test asks C's preprocessor and compiler the same question.)
+// The text becomes `2 + 1 * 2 + 1`, and `*` binds first: 2 + 2 + 1.
+pub const BARE_SQUARE_OF_2_PLUS_1: i32 = 5;
 
 /// C's `static inline generated_distance_squared`, in Rust: the squared
 /// distance between two points, computed in the same order as the C so the
