@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::c_build::{self, CBuildError};
-use crate::compile::{Compiled, TestProgram, compile};
+use crate::compile::{Artifacts, Compiled, TestProgram, compile};
 use crate::libtest::{self, Judgement};
 use crate::process::{self, Ending, Limits, RunOutput};
 use crate::sandbox::{Sandbox, Step};
@@ -188,6 +188,7 @@ pub(crate) fn report(verdict: Verdict, details: impl Into<String>) -> Report {
         elapsed: Duration::ZERO,
         listed: Vec::new(),
         warnings: Vec::new(),
+        compiler_warnings: Vec::new(),
     }
 }
 
@@ -222,7 +223,13 @@ fn run_steps(env: &CheckEnv, lesson: &Lesson, compiled: &mut Compiled) -> Report
         Ok(artifacts) => artifacts,
         Err(report) => return report,
     };
+    let mut checked = run_built(env, lesson, &artifacts);
+    checked.compiler_warnings = artifacts.warnings;
+    checked
+}
 
+/// Steps 3 and 4, once the lesson is built.
+fn run_built(env: &CheckEnv, lesson: &Lesson, artifacts: &Artifacts) -> Report {
     // 3. The learner's program, first: its code runs before any test
     // program starts, so whatever it changes of them is seen (their
     // fingerprints) before they run. When it crashes or reports an error,

@@ -110,15 +110,42 @@ pub fn report_text(workbook: &Workbook, lesson: &Lesson, report: &Report) -> Str
 /// loop keeps on screen), then the output that matters and where to look.
 pub fn report_parts(workbook: &Workbook, lesson: &Lesson, report: &Report) -> (String, String) {
     let mut verdict = String::new();
+    let warned = match report.compiler_warnings.as_slice() {
+        [] => String::new(),
+        [only] if report.verdict.passed() => {
+            format!(", with a warning that matters: {}", only.headline())
+        }
+        [first, ..] if report.verdict.passed() => format!(
+            ", with {} warnings that matter, first: {}",
+            report.compiler_warnings.len(),
+            first.headline()
+        ),
+        _ => String::new(),
+    };
     let _ = writeln!(
         verdict,
-        "{} {} ({:.2} s)",
+        "{} {}{warned} ({:.2} s)",
         mark(&report.verdict),
         report.verdict.label(),
         report.elapsed.as_secs_f64()
     );
     let _ = writeln!(verdict, "{}", report.verdict.advice());
+    if let Some(first) = report.compiler_warnings.first()
+        && !report.verdict.passed()
+    {
+        // On the first screen, beside the verdict: often the very cause.
+        let _ = writeln!(
+            verdict,
+            "The compiler warned, and it matters here: {} (below).",
+            first.headline()
+        );
+    }
     let mut out = String::new();
+    // A compile error is read first; otherwise a warning that matters is
+    // usually the cause of what the checks found, so it comes first.
+    if !matches!(report.verdict, Verdict::CompileError) {
+        out.push_str(&compiler_warnings_text(report));
+    }
     if !report.details.trim().is_empty() {
         let details = summary::for_learner(&report.details, &c_sources(workbook));
         let _ = writeln!(out, "\n{}", details.trim_end());
@@ -132,9 +159,64 @@ pub fn report_parts(workbook: &Workbook, lesson: &Lesson, report: &Report) -> (S
             crate::check::cut(output, 30).trim_end()
         );
     }
+    if matches!(report.verdict, Verdict::CompileError) {
+        out.push_str(&compiler_warnings_text(report));
+    }
     out.push('\n');
     out.push_str(&pointers(workbook, lesson, &report.verdict));
     (verdict, out)
+}
+
+/// The most compiler warnings shown in full; the rest are named.
+const SHOWN_WARNINGS: usize = 3;
+
+/// The compiler's warnings that matter in FFI code, each with why and the
+/// compiler's own text pointing at the line. The same warning (one lint,
+/// one message) on several lines is shown in full once, then its lines.
+fn compiler_warnings_text(report: &Report) -> String {
+    let warnings = &report.compiler_warnings;
+    let mut out = String::new();
+    let mut shown: Vec<&crate::compile::CompilerWarning> = Vec::new();
+    for warning in warnings {
+        let same = |w: &&crate::compile::CompilerWarning| {
+            w.lint == warning.lint && w.message == warning.message
+        };
+        if shown.iter().any(same) || shown.len() >= SHOWN_WARNINGS {
+            continue;
+        }
+        shown.push(warning);
+        let _ = writeln!(
+            out,
+            "\nThe compiler warns ({}), and in FFI code this matters: {}",
+            warning.headline(),
+            warning.why()
+        );
+        let rendered = warning.rendered.trim_end();
+        if rendered.is_empty() {
+            let _ = writeln!(out, "warning: {}", warning.message);
+        } else {
+            let _ = writeln!(out, "{rendered}");
+        }
+        let again: Vec<String> = (warnings.iter())
+            .filter(|w| same(w) && !std::ptr::eq(*w, warning))
+            .map(|w| format!("{}:{}:{}", w.file, w.line, w.column))
+            .collect();
+        if !again.is_empty() {
+            let _ = writeln!(out, "The same warning at {}.", again.join(", "));
+        }
+    }
+    let rest: Vec<String> = (warnings.iter())
+        .filter(|w| {
+            !shown
+                .iter()
+                .any(|s| s.lint == w.lint && s.message == w.message)
+        })
+        .map(|w| w.headline())
+        .collect();
+    if !rest.is_empty() {
+        let _ = writeln!(out, "Also: {}.", rest.join("; "));
+    }
+    out
 }
 
 /// Where to go from here.
@@ -306,6 +388,40 @@ mod tests {
             shown,
             "# Title\n\n```rust\nlet x = 1;\n#[derive(Debug)]\nstruct S;\n```\n\n```sh\n# a shell comment\n```\nWhy?\n"
         );
+    }
+
+    fn warning(line: usize, message: &str) -> crate::compile::CompilerWarning {
+        crate::compile::CompilerWarning {
+            lint: "improper_ctypes".into(),
+            message: message.into(),
+            file: "exercises/08_repr_c/src/lib.rs".into(),
+            line,
+            column: 26,
+            rendered: format!(
+                "warning: {message}\n  --> exercises/08_repr_c/src/lib.rs:{line}:26\n"
+            ),
+        }
+    }
+
+    #[test]
+    fn one_warning_on_several_lines_is_shown_once_with_its_lines() {
+        let mut report = crate::check::report(Verdict::Failed, "");
+        report.compiler_warnings = vec![
+            warning(30, "uses type `Particle`"),
+            warning(32, "uses type `Particle`"),
+            warning(34, "uses type `Kind`"),
+        ];
+        let text = compiler_warnings_text(&report);
+        assert_eq!(
+            text.matches("warning: uses type `Particle`").count(),
+            1,
+            "{text}"
+        );
+        assert!(
+            text.contains("The same warning at exercises/08_repr_c/src/lib.rs:32:26."),
+            "{text}"
+        );
+        assert!(text.contains("warning: uses type `Kind`"), "{text}");
     }
 
     #[test]

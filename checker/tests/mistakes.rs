@@ -109,7 +109,7 @@ fn run_with_env(
     (output.status.code(), printed)
 }
 
-fn check(name: &str, mistake: &Mistake) {
+fn check(name: &str, mistake: &Mistake) -> String {
     let (code, printed) = run_with(
         &format!("mistake-{name}"),
         mistake.lesson,
@@ -139,6 +139,23 @@ fn check(name: &str, mistake: &Mistake) {
         "{heading}: the learner should be told {:?}. The checker printed:\n{printed}",
         mistake.says
     );
+    printed
+}
+
+/// Asserts that each of `lines` starts a line of `printed` (leading spaces
+/// aside), in this order.
+fn assert_lines_in_order(printed: &str, lines: &[&str]) {
+    let all: Vec<&str> = printed.lines().map(str::trim_start).collect();
+    let mut from = 0;
+    for wanted in lines {
+        let at = all[from..]
+            .iter()
+            .position(|line| line.starts_with(wanted))
+            .unwrap_or_else(|| {
+                panic!("a line starting with {wanted:?} should come next. The checker printed:\n{printed}")
+            });
+        from += at + 1;
+    }
 }
 
 /// One test per mistake, named after it.
@@ -366,22 +383,6 @@ mistakes! {
     // Lesson 7, C strings: a CString must outlive the pointer C reads, C's
     // string goes back to cs_free (never Rust's allocator, never forgotten),
     // and bad strings are errors returned, not panics nor silent repairs.
-    c_strings_dangling_as_ptr: Mistake {
-        lesson: "07_c_strings",
-        file: "src/lib.rs",
-        edits: &[
-            (
-                "let text = CString::new(text)?;",
-                "let text = CString::new(text)?.as_ptr();",
-            ),
-            (
-                "Ok(unsafe { cs_count_vowels(text.as_ptr()) })",
-                "Ok(unsafe { cs_count_vowels(text) })",
-            ),
-        ],
-        verdict: CHECKS_FAILED,
-        says: &["Use after free: cs_count_vowels (csrc/c_strings.c"],
-    };
     c_strings_frees_cs_string_with_rust: Mistake {
         lesson: "07_c_strings",
         file: "src/lib.rs",
@@ -721,7 +722,8 @@ fn every_unchanged_solution_passes_through_the_same_path() {
     for lesson in &lessons {
         let (code, printed) = run_with("mistake-none", lesson, "", &[]);
         assert!(
-            code == Some(0) && printed.contains("PASS passed"),
+            // `PASS passed (`: without a compiler warning that matters.
+            code == Some(0) && printed.contains("PASS passed ("),
             "the unchanged solution of {lesson} should pass. The checker printed:\n{printed}"
         );
     }
@@ -787,5 +789,107 @@ fn a_missing_libclang_is_an_environment_error() {
         code,
         &printed,
         &["libclang is not installed", "sudo apt install libclang-dev"],
+    );
+}
+
+// The compiler's warnings that matter in FFI code, in the verdict, pointing
+// at the line: also when the lesson passes.
+
+/// The text says "it compiles, with a warning": the warning is shown, at
+/// its line, before what valgrind then finds.
+#[test]
+fn c_strings_dangling_as_ptr() {
+    let printed = check(
+        "c_strings_dangling_as_ptr",
+        &Mistake {
+            lesson: "07_c_strings",
+            file: "src/lib.rs",
+            edits: &[
+                (
+                    "let text = CString::new(text)?;",
+                    "let text = CString::new(text)?.as_ptr();",
+                ),
+                (
+                    "Ok(unsafe { cs_count_vowels(text.as_ptr()) })",
+                    "Ok(unsafe { cs_count_vowels(text) })",
+                ),
+            ],
+            verdict: CHECKS_FAILED,
+            says: &["Use after free: cs_count_vowels (csrc/c_strings.c"],
+        },
+    );
+    assert_lines_in_order(
+        &printed,
+        &[
+            CHECKS_FAILED,
+            "The compiler warned, and it matters here: dangling_pointers_from_temporaries at exercises/07_c_strings/src/lib.rs:132:",
+            "The compiler warns (dangling_pointers_from_temporaries",
+            "warning: this creates a dangling pointer",
+            "--> exercises/07_c_strings/src/lib.rs:132:",
+            "1. Use after free: cs_count_vowels",
+        ],
+    );
+}
+
+/// A lesson that passes with a warning that matters says so on its verdict
+/// line: an `unsafe extern "C" fn` that dereferences C's pointers with no
+/// `unsafe` block of its own (and so no SAFETY comment).
+#[test]
+fn callbacks_passes_with_an_unsafe_op_without_its_block() {
+    let (code, printed) = run_with(
+        "mistake-warning-passes",
+        "09_callbacks",
+        "src/sort.rs",
+        &[(
+            "let (a, b) = unsafe { (*a.cast::<c_int>(), *b.cast::<c_int>()) };",
+            "let (a, b) = (*a.cast::<c_int>(), *b.cast::<c_int>());",
+        )],
+    );
+    println!("{printed}");
+    assert_eq!(code, Some(0), "it still passes:\n{printed}");
+    assert_lines_in_order(
+        &printed,
+        &[
+            "PASS passed, with a warning that matters: unsafe_op_in_unsafe_fn at exercises/09_callbacks/src/sort.rs:28:",
+            "The compiler warns (unsafe_op_in_unsafe_fn",
+            "--> exercises/09_callbacks/src/sort.rs:28:",
+        ],
+    );
+}
+
+/// The text says to read `improper_ctypes` as an error: a `&str` handed to
+/// C as if it were a C string (checked for a NUL, but not made into one).
+#[test]
+fn c_strings_passes_a_str_as_a_c_string() {
+    let (code, printed) = run_with(
+        "mistake-improper-ctypes",
+        "07_c_strings",
+        "src/lib.rs",
+        &[
+            (
+                "fn cs_count_vowels(s: *const c_char) -> usize;",
+                "fn cs_count_vowels(s: &str) -> usize;",
+            ),
+            ("let text = CString::new(text)?;", "CString::new(text)?;"),
+            (
+                "Ok(unsafe { cs_count_vowels(text.as_ptr()) })",
+                "Ok(unsafe { cs_count_vowels(text) })",
+            ),
+        ],
+    );
+    println!("{printed}");
+    assert_eq!(code, Some(1), "{printed}");
+    assert_lines_in_order(
+        &printed,
+        &[
+            "FAIL",
+            "The compiler warned, and it matters here: improper_ctypes at exercises/07_c_strings/src/lib.rs:25:",
+            "The compiler warns (improper_ctypes at exercises/07_c_strings/src/lib.rs:25:27), and in FFI code this matters: a `&str` is not a C string",
+            "--> exercises/07_c_strings/src/lib.rs:25:",
+        ],
+    );
+    assert!(
+        printed.contains("no NUL"),
+        "the missing NUL is named:\n{printed}"
     );
 }
