@@ -145,7 +145,8 @@ pub fn list(context: &Context) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn run(context: &Context, query: &str) -> Result<ExitCode> {
+/// `verbose`: backtraces and repeated blocks in full.
+pub fn run(context: &Context, query: &str, verbose: bool) -> Result<ExitCode> {
     let mut session = Session::from_context(context);
     let lesson = session.workbook.find(query)?.clone();
     let activity = ui::Activity::start(format!(
@@ -155,7 +156,10 @@ pub fn run(context: &Context, query: &str) -> Result<ExitCode> {
     let report = session.check(&lesson);
     drop(activity);
     print_warnings(&mut session);
-    print!("{}", ui::report_text(&session.workbook, &lesson, &report));
+    print!(
+        "{}",
+        ui::report_text_with(&session.workbook, &lesson, &report, verbose)
+    );
     Ok(exit_for_verdict(&report.verdict))
 }
 

@@ -102,13 +102,34 @@ pub fn mark(verdict: &Verdict) -> &'static str {
 /// The full answer for one checked lesson: verdict, what it means, the
 /// output that matters, and where to look next.
 pub fn report_text(workbook: &Workbook, lesson: &Lesson, report: &Report) -> String {
-    let (verdict, rest) = report_parts(workbook, lesson, report);
+    report_text_with(workbook, lesson, report, false)
+}
+
+/// The same, with every backtrace and repeated block in full when `full`.
+pub fn report_text_with(
+    workbook: &Workbook,
+    lesson: &Lesson,
+    report: &Report,
+    full: bool,
+) -> String {
+    let (verdict, rest) = report_parts_with(workbook, lesson, report, full);
     format!("{}\n{verdict}{rest}", lesson_heading(workbook, lesson))
 }
 
 /// A report in two parts: the verdict and what it means (which the watch
 /// loop keeps on screen), then the output that matters and where to look.
 pub fn report_parts(workbook: &Workbook, lesson: &Lesson, report: &Report) -> (String, String) {
+    report_parts_with(workbook, lesson, report, false)
+}
+
+/// The same; `full`: backtraces and repeated blocks not cut (the watch
+/// loop's `v`, `run --verbose`).
+pub fn report_parts_with(
+    workbook: &Workbook,
+    lesson: &Lesson,
+    report: &Report,
+    full: bool,
+) -> (String, String) {
     let mut verdict = String::new();
     let warned = match report.compiler_warnings.as_slice() {
         [] => String::new(),
@@ -147,7 +168,11 @@ pub fn report_parts(workbook: &Workbook, lesson: &Lesson, report: &Report) -> (S
         out.push_str(&compiler_warnings_text(report));
     }
     if !report.details.trim().is_empty() {
-        let details = summary::for_learner(&report.details, &c_sources(workbook));
+        let details = if full {
+            summary::for_learner_in_full(&report.details, &c_sources(workbook))
+        } else {
+            summary::for_learner(&report.details, &c_sources(workbook))
+        };
         let _ = writeln!(out, "\n{}", details.trim_end());
     }
     if let Some(output) = &report.program_output

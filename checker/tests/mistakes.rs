@@ -484,16 +484,6 @@ mistakes! {
 
     // Lesson 8: C finds struct fields by offset, C's enum is any int, and an
     // out-parameter holds a value only when C says it wrote one.
-    repr_c_particle_without_repr_c: Mistake {
-        lesson: "08_repr_c",
-        file: "src/particle.rs",
-        edits: &[(
-            "#[repr(C)]\n#[derive(Debug, Clone, Copy, PartialEq)]\npub struct Particle {",
-            "#[derive(Debug, Clone, Copy, PartialEq)]\npub struct Particle {",
-        )],
-        verdict: CHECKS_FAILED,
-        says: &["field `kind` starts at byte 0 of C's struct particle but at byte"],
-    };
     repr_c_particle_fields_in_the_wrong_order: Mistake {
         lesson: "08_repr_c",
         file: "src/particle.rs",
@@ -538,16 +528,6 @@ mistakes! {
     // Lesson 9: a panic must not leave an extern "C" function, a comparator
     // compares, and the trampoline calls the very closure it was given, whose
     // state outlives the call to C.
-    callbacks_panic_escapes_the_trampoline: Mistake {
-        lesson: "09_callbacks",
-        file: "src/visit.rs",
-        edits: &[(
-            "    if let Err(payload) = catch_unwind(AssertUnwindSafe(|| (visit.f)(value))) {\n        visit.panic = Some(payload);\n    }\n}",
-            "    (visit.f)(value);\n}",
-        )],
-        verdict: "FAIL crashed: SIGABRT",
-        says: &["panic in a function that cannot unwind"],
-    };
     callbacks_comparator_with_the_wrong_sign: Mistake {
         lesson: "09_callbacks",
         file: "src/sort.rs",
@@ -892,4 +872,104 @@ fn c_strings_passes_a_str_as_a_c_string() {
         printed.contains("no NUL"),
         "the missing NUL is named:\n{printed}"
     );
+}
+
+// The cause on the first screen: backtraces cut to the lesson's frames and
+// shown once, a table the later checks repeat shown once.
+
+/// A panic out of an `extern "C"` function prints the std's backtrace
+/// whatever RUST_BACKTRACE says (some 70 lines, twice). The lesson's frames
+/// remain, once, and the lesson's advice comes early.
+#[test]
+fn callbacks_panic_escapes_the_trampoline() {
+    let printed = check(
+        "callbacks_panic_escapes_the_trampoline",
+        &Mistake {
+            lesson: "09_callbacks",
+            file: "src/visit.rs",
+            edits: &[(
+                "    if let Err(payload) = catch_unwind(AssertUnwindSafe(|| (visit.f)(value))) {\n        visit.panic = Some(payload);\n    }\n}",
+                "    (visit.f)(value);\n}",
+            )],
+            verdict: "FAIL crashed: SIGABRT",
+            says: &["panic in a function that cannot unwind"],
+        },
+    );
+    assert_lines_in_order(
+        &printed,
+        &[
+            "panic in a function that cannot unwind",
+            "stack backtrace, cut to the lesson's own files",
+            "at callbacks::visit::each_trampoline (exercises/09_callbacks/src/visit.rs:",
+            "at cb_each (csrc/callbacks.c:",
+            "at callbacks::visit::for_each (exercises/09_callbacks/src/visit.rs:",
+        ],
+    );
+    assert!(
+        printed.contains("stack backtrace: the same backtrace as above."),
+        "{printed}"
+    );
+    for noise in ["libunwind", "rust_begin_unwind", "0x5"] {
+        assert!(
+            !printed.contains(noise),
+            "`{noise}` is std's, not the lesson's:\n{printed}"
+        );
+    }
+    let advice = printed
+        .lines()
+        .position(|line| {
+            line.starts_with("Hint: A panic must not leave an `extern \"C\"` function")
+        })
+        .unwrap_or_else(|| panic!("the lesson's advice is shown:\n{printed}"));
+    // The full text, when asked for.
+    let (_, full) = run_with_env(
+        "mistake-verbose",
+        "09_callbacks",
+        "src/visit.rs",
+        &[(
+            "    if let Err(payload) = catch_unwind(AssertUnwindSafe(|| (visit.f)(value))) {\n        visit.panic = Some(payload);\n    }\n}",
+            "    (visit.f)(value);\n}",
+        )],
+        |command| {
+            command.arg("--verbose");
+        },
+    );
+    assert!(
+        full.contains("libunwind"),
+        "--verbose shows the whole backtrace:\n{full}"
+    );
+    assert!(
+        advice < 60,
+        "the advice is at line {advice}, not near the top:\n{printed}"
+    );
+}
+
+/// Lesson 8's layout table: in the layout check's words, and once more as
+/// the program prints it; the other checks that need the layout say so in
+/// a line instead of repeating it.
+#[test]
+fn repr_c_particle_without_repr_c() {
+    let printed = check(
+        "repr_c_particle_without_repr_c",
+        &Mistake {
+            lesson: "08_repr_c",
+            file: "src/particle.rs",
+            edits: &[(
+                "#[repr(C)]\n#[derive(Debug, Clone, Copy, PartialEq)]\npub struct Particle {",
+                "#[derive(Debug, Clone, Copy, PartialEq)]\npub struct Particle {",
+            )],
+            verdict: CHECKS_FAILED,
+            says: &["field `kind` starts at byte 0 of C's struct particle but at byte"],
+        },
+    );
+    let table_rows = printed
+        .matches("field `kind` starts at byte 0 of C's struct particle")
+        .count();
+    assert_eq!(table_rows, 1, "the layout table once:\n{printed}");
+    assert!(
+        printed.matches("  kind      0     34  <- differs").count() <= 1,
+        "{printed}"
+    );
+    assert!(printed.contains("lines as above)"), "{printed}");
+    assert!(printed.lines().count() < 130, "{printed}");
 }
