@@ -39,6 +39,8 @@ enum Event {
     Key(Key),
     Saved(Vec<PathBuf>),
     Checked(Box<Checked>),
+    /// The running check's build compiles dependencies: how far it is.
+    Building(crate::warmup::Progress),
     Resized,
     /// The terminal is gone (hang-up, end of file, read error).
     TerminalGone,
@@ -134,6 +136,8 @@ struct App {
     page: usize,
     /// The verdict's full text (`v`): backtraces and repeated blocks uncut.
     full: bool,
+    /// How far the running check's build of dependencies is.
+    building: Option<crate::warmup::Progress>,
     /// Hint levels shown so far for the current lesson.
     hint_level: usize,
     jobs: Sender<Lesson>,
@@ -171,6 +175,7 @@ impl App {
             scroll: 0,
             page: 1,
             full: false,
+            building: None,
             hint_level: 0,
             jobs,
             running: None,
@@ -225,7 +230,11 @@ impl App {
                     self.save_due = Some(Instant::now() + DEBOUNCE);
                 }
             }
-            Event::Checked(checked) => self.checked(*checked),
+            Event::Checked(checked) => {
+                self.building = None;
+                self.checked(*checked)
+            }
+            Event::Building(progress) => self.building = Some(progress),
             Event::Key(key) => return self.key(key),
         }
         Flow::Go
@@ -473,6 +482,12 @@ impl App {
                 "{what}... {} s   (q stops it)\n",
                 since.elapsed().as_secs()
             ));
+            if let Some(progress) = &self.building {
+                pinned.push_str(&format!(
+                    "compiling its dependencies (once): {}/{} {}\n",
+                    progress.done, progress.total, progress.name
+                ));
+            }
         }
         let report = self.reports.get(&self.current.name);
         let body = match &self.view {
@@ -527,7 +542,16 @@ impl App {
 fn spawn_worker(env: CheckEnv, events: Sender<Event>) -> Sender<Lesson> {
     let (jobs, queue) = mpsc::channel::<Lesson>();
     std::thread::spawn(move || {
+        // Lessons built ahead in this session: the first check of each is
+        // built with its progress shown (lesson 11's first build compiles
+        // bindgen and its dependencies, a silent minute otherwise).
+        let mut built_ahead = std::collections::HashSet::new();
         for lesson in queue {
+            if built_ahead.insert(lesson.name.clone()) {
+                crate::warmup::build_ahead(&env, &lesson, &mut |progress| {
+                    let _ = events.send(Event::Building(progress.clone()));
+                });
+            }
             let checked = run_check(&env, &lesson);
             if events.send(Event::Checked(Box::new(checked))).is_err() {
                 break;
