@@ -763,11 +763,13 @@ mod tests {
                 Advice {
                     check: Some("steps::abi_".into()),
                     file: None,
+                    symptom: None,
                     text: "look at src/abi.rs".into(),
                 },
                 Advice {
                     check: None,
                     file: Some("src/pure.rs".into()),
+                    symptom: None,
                     text: "which index is the row?".into(),
                 },
             ],

@@ -493,6 +493,17 @@ pub fn compile(env: &CheckEnv, lesson: &Lesson) -> Result<Artifacts, Report> {
         }
         cut(&shown, SHOWN_LINES)
     };
+    // The lesson's advice for what the errors say (a name missing from
+    // the generated bindings, a symbol no library has).
+    let plain = anstream::adapter::strip_str(&details).to_string();
+    let mut details = details;
+    for advice in &lesson.advice {
+        if let Some(symptom) = &advice.symptom
+            && plain.contains(symptom.as_str())
+        {
+            details.push_str(&format!("Hint: {}\n", advice.text));
+        }
+    }
     let mut failed = report(Verdict::CompileError, details);
     failed.compiler_warnings = std::mem::take(&mut artifacts.warnings);
     Err(failed)

@@ -591,20 +591,6 @@ mistakes! {
 
     // Lesson 11: what bindgen generates (binding_options.rs), the
     // hand-written declarations it checks, and what it cannot bring over.
-    generated_bindings_allowlist_misses_evolve: Mistake {
-        lesson: "11_generated_bindings",
-        file: "binding_options.rs",
-        edits: &[(
-            ".allowlist_function(\"add|evolve|generated_.*\")",
-            ".allowlist_function(\"add|generated_.*\")",
-        )],
-        verdict: COMPILE_ERROR,
-        // rustc says "value" where a function is used as a value.
-        says: &[
-            "cannot find function `evolve` in module `ffi`",
-            "cannot find value `evolve` in module `ffi`",
-        ],
-    };
     generated_bindings_has_no_allowlist: Mistake {
         lesson: "11_generated_bindings",
         file: "binding_options.rs",
@@ -634,28 +620,6 @@ mistakes! {
         )],
         verdict: CHECKS_FAILED,
         says: &["this lesson's build.rs compiles no such wrapper"],
-    };
-    generated_bindings_calls_the_static_inline_function: Mistake {
-        lesson: "11_generated_bindings",
-        file: "src/lib.rs",
-        edits: &[(
-            "pub fn distance_squared(a: Point, b: Point) -> f64 {
-    square(a.x - b.x) + square(a.y - b.y)
-}",
-            "unsafe extern \"C\" {
-    fn generated_distance_squared(a: Point, b: Point) -> f64;
-}
-pub fn distance_squared(a: Point, b: Point) -> f64 {
-    unsafe { generated_distance_squared(a, b) }
-}",
-        )],
-        verdict: COMPILE_ERROR,
-        // GNU ld, lld (rust-lld), macOS ld.
-        says: &[
-            "undefined reference to `generated_distance_squared'",
-            "undefined symbol: generated_distance_squared",
-            "\"_generated_distance_squared\", referenced from",
-        ],
     };
     generated_bindings_hand_written_add_disagrees_with_the_header: Mistake {
         lesson: "11_generated_bindings",
@@ -972,4 +936,76 @@ fn repr_c_particle_without_repr_c() {
     );
     assert!(printed.contains("lines as above)"), "{printed}");
     assert!(printed.lines().count() < 130, "{printed}");
+}
+
+/// Advice fitted to the symptom: a name missing from `ffi` points at the allowlist.
+#[test]
+fn generated_bindings_allowlist_misses_evolve() {
+    let printed = check(
+        "generated_bindings_allowlist_misses_evolve",
+        &Mistake {
+            lesson: "11_generated_bindings",
+            file: "binding_options.rs",
+            edits: &[(
+                ".allowlist_function(\"add|evolve|generated_.*\")",
+                ".allowlist_function(\"add|generated_.*\")",
+            )],
+            verdict: COMPILE_ERROR,
+            // rustc says "value" where a function is used as a value.
+            says: &[
+                "cannot find function `evolve` in module `ffi`",
+                "cannot find value `evolve` in module `ffi`",
+            ],
+        },
+    );
+    assert_lines_in_order(
+        &printed,
+        &[
+            COMPILE_ERROR,
+            "error[E0425]",
+            "Hint: `ffi` holds only what bindgen generated, and bindgen generates only the names the allowlist in binding_options.rs lets through",
+        ],
+    );
+}
+
+/// Advice fitted to the symptom: a `static inline` function no library has is to be written in Rust.
+#[test]
+fn generated_bindings_calls_the_static_inline_function() {
+    let printed = check(
+        "generated_bindings_calls_the_static_inline_function",
+        &Mistake {
+            lesson: "11_generated_bindings",
+            file: "src/lib.rs",
+            edits: &[(
+                "pub fn distance_squared(a: Point, b: Point) -> f64 {
+    square(a.x - b.x) + square(a.y - b.y)
+}",
+                "unsafe extern \"C\" {
+    fn generated_distance_squared(a: Point, b: Point) -> f64;
+}
+pub fn distance_squared(a: Point, b: Point) -> f64 {
+    unsafe { generated_distance_squared(a, b) }
+}",
+            )],
+            verdict: COMPILE_ERROR,
+            // GNU ld, lld (rust-lld), macOS ld.
+            says: &[
+                "undefined reference to `generated_distance_squared'",
+                "undefined symbol: generated_distance_squared",
+                "\"_generated_distance_squared\", referenced from",
+            ],
+        },
+    );
+    assert_lines_in_order(
+        &printed,
+        &[
+            COMPILE_ERROR,
+            "Hint: generated_distance_squared is `static inline` in csrc/generated.h",
+        ],
+    );
+    assert!(
+        printed.contains("no library exports the symbol"),
+        "{printed}"
+    );
+    assert!(printed.contains("Write it in Rust"), "{printed}");
 }
