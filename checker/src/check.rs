@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::c_build::{self, CBuildError};
-use crate::compile::{Compiled, TestProgram, compile};
+use crate::compile::{Artifacts, Compiled, TestProgram, compile};
 use crate::libtest::{self, Judgement, Listed};
 use crate::probe::{self, Observation};
 use crate::process::{self, Ending, Limits, RunOutput};
@@ -215,6 +215,7 @@ pub(crate) fn report(verdict: Verdict, details: impl Into<String>) -> Report {
         warnings: Vec::new(),
         skipped: Vec::new(),
         failed_checks: Vec::new(),
+        compiler_warnings: Vec::new(),
     }
 }
 
@@ -263,7 +264,13 @@ fn run_steps(env: &CheckEnv, lesson: &Lesson, compiled: &mut Compiled) -> Report
         Ok(artifacts) => artifacts,
         Err(report) => return report,
     };
+    let mut checked = run_built(env, lesson, &artifacts);
+    checked.compiler_warnings = artifacts.warnings;
+    checked
+}
 
+/// Steps 3 and 4, once the lesson is built.
+fn run_built(env: &CheckEnv, lesson: &Lesson, artifacts: &Artifacts) -> Report {
     // 3. The learner's program, first: its code runs before any test
     // program starts, so whatever it changes of them is seen (their
     // fingerprints) before they run. When it crashes or reports an error,
@@ -1061,11 +1068,13 @@ mod tests {
                 Advice {
                     check: Some("steps::abi_".into()),
                     file: None,
+                    symptom: None,
                     text: "look at src/abi.rs".into(),
                 },
                 Advice {
                     check: None,
                     file: Some("src/pure.rs".into()),
+                    symptom: None,
                     text: "which index is the row?".into(),
                 },
             ],

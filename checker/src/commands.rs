@@ -147,7 +147,8 @@ pub fn list(context: &Context) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn run(context: &Context, query: &str) -> Result<ExitCode> {
+/// `verbose`: backtraces and repeated blocks in full.
+pub fn run(context: &Context, query: &str, verbose: bool) -> Result<ExitCode> {
     let mut session = Session::from_context(context);
     let lesson = session.workbook.find(query)?.clone();
     let activity = ui::Activity::start(format!(
@@ -157,7 +158,10 @@ pub fn run(context: &Context, query: &str) -> Result<ExitCode> {
     let report = session.check(&lesson);
     drop(activity);
     print_warnings(&mut session);
-    print!("{}", ui::report_text(&session.workbook, &lesson, &report));
+    print!(
+        "{}",
+        ui::report_text_with(&session.workbook, &lesson, &report, verbose)
+    );
     Ok(exit_for_verdict(&report.verdict))
 }
 

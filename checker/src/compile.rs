@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use cargo_metadata::Message;
-use cargo_metadata::diagnostic::DiagnosticLevel;
+use cargo_metadata::diagnostic::{Diagnostic, DiagnosticLevel};
 
 use crate::c_build;
 use crate::check::{CheckEnv, Fingerprint, SHOWN_LINES, cut, report};
@@ -40,11 +40,167 @@ impl TestProgram {
     }
 }
 
-/// The executables cargo produced for a lesson.
+/// The executables cargo produced for a lesson, and the compiler's warnings
+/// on its own files that matter in FFI code.
 #[derive(Debug, Default)]
 pub struct Artifacts {
     pub program: Option<PathBuf>,
     pub tests: Vec<TestProgram>,
+    pub warnings: Vec<CompilerWarning>,
+}
+
+/// The compiler's warnings shown in a verdict: in FFI code each of these is
+/// usually a bug that compiles, often the very cause of a crash or a wrong
+/// value the checks find. The lint's name, and why it matters. Every other
+/// warning (an unused variable, a naming style) is left to `cargo build`.
+pub const FFI_WARNINGS: &[(&str, &str)] = &[
+    (
+        "dangling_pointers_from_temporaries",
+        "the pointer points into a temporary that is dropped at the end of the statement: C \
+         then reads freed memory. Bind the value (the CString, the Vec) to a variable that \
+         lives as long as C uses the pointer.",
+    ),
+    (
+        "dangling_pointers_from_locals",
+        "the pointer points into a local variable that is gone once the function returns.",
+    ),
+    (
+        "improper_ctypes",
+        "a type in an `extern` block that C cannot read as it is declared: read it as an \
+         error. C sees only bytes laid out as its header says: `#[repr(C)]`, a raw pointer, \
+         a `c_int`...",
+    ),
+    (
+        "improper_ctypes_definitions",
+        "an `extern \"C\" fn` that C calls with a type C cannot read as it is declared: read it \
+         as an error (`#[repr(C)]`, a raw pointer, a `c_int`...).",
+    ),
+    (
+        "clashing_extern_declarations",
+        "the same C function declared twice with different types: at least one of them is \
+         wrong, and calling through it is undefined behaviour.",
+    ),
+    (
+        "unused_must_use",
+        "a result dropped unread: an error C (or a conversion) reported is ignored, or a \
+         pointer that had to be freed is lost.",
+    ),
+    (
+        "static_mut_refs",
+        "a reference to a `static mut`: any other access while it lives (C's, a callback's, \
+         another thread's) is undefined behaviour. Use `&raw const`/`&raw mut`, or an atomic.",
+    ),
+    (
+        "unsafe_op_in_unsafe_fn",
+        "an unsafe operation with no `unsafe { }` block of its own inside an `unsafe fn`: \
+         each one should have its block and a `// SAFETY:` comment saying why it holds.",
+    ),
+    (
+        "invalid_value",
+        "a value that type can never hold (`mem::zeroed` or `uninit` of a reference, a \
+         `NonNull`, an enum...): undefined behaviour at once. Use `MaybeUninit` for memory C \
+         fills in.",
+    ),
+    (
+        "useless_ptr_null_checks",
+        "a reference or function pointer is never null, so this check never fires: check the \
+         raw pointer C gave you, before making a reference of it.",
+    ),
+    (
+        "dropping_references",
+        "`drop` of a reference drops nothing: the value it points to (and the C resource it \
+         owns) is still there.",
+    ),
+    (
+        "forgetting_references",
+        "`mem::forget` of a reference forgets nothing: the value it points to is still \
+         dropped.",
+    ),
+    (
+        "repr_c_enums_larger_than_int",
+        "a `#[repr(C)]` enum with a value that does not fit C's int: C and Rust disagree on \
+         its size.",
+    ),
+];
+
+/// A compiler warning that matters in FFI code (one of [`FFI_WARNINGS`]),
+/// on a lesson's own file, as cargo's JSON messages give it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompilerWarning {
+    /// The lint's name: `dangling_pointers_from_temporaries`.
+    pub lint: String,
+    /// The compiler's one-line message.
+    pub message: String,
+    /// The file, as the compiler names it (from the workspace root).
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    /// The compiler's own rendering, pointing at the column.
+    pub rendered: String,
+}
+
+impl CompilerWarning {
+    /// Why this warning matters in FFI code.
+    pub fn why(&self) -> &'static str {
+        let rust_string = ["type `str`", "type `String`", "type `&str`"];
+        if self.lint.starts_with("improper_ctypes")
+            && rust_string.iter().any(|t| self.message.contains(t))
+        {
+            // The lesson 7 mistake: a Rust string where C wants a C string.
+            return "a `&str` is not a C string: C reads until it finds a NUL byte, and a Rust \
+                    string has no NUL at its end (nor is a `&str` one pointer: it is a pointer \
+                    and a length). Read it as an error: declare `*const c_char`, and pass a \
+                    `CString`'s `as_ptr()`.";
+        }
+        FFI_WARNINGS
+            .iter()
+            .find(|(lint, _)| *lint == self.lint)
+            .map_or("", |(_, why)| why)
+    }
+
+    /// `dangling_pointers_from_temporaries at exercises/07_c_strings/src/lib.rs:40:38`
+    pub fn headline(&self) -> String {
+        format!(
+            "{} at {}:{}:{}",
+            self.lint, self.file, self.line, self.column
+        )
+    }
+
+    /// The warning, if it is one of [`FFI_WARNINGS`] on a file of `lesson`.
+    fn of(diagnostic: &Diagnostic, lesson: &Lesson) -> Option<CompilerWarning> {
+        if diagnostic.level != DiagnosticLevel::Warning {
+            return None;
+        }
+        let code = diagnostic.code.as_ref()?.code.as_str();
+        // A lint's code is its name, but for one: `unsafe_op_in_unsafe_fn`
+        // is reported as the error it is outside an unsafe fn, E0133, at the
+        // level of a warning (it names itself only once per crate).
+        let lint = if code == "E0133" {
+            "unsafe_op_in_unsafe_fn"
+        } else {
+            code
+        };
+        if !FFI_WARNINGS.iter().any(|(name, _)| *name == lint) {
+            return None;
+        }
+        let span = diagnostic.spans.iter().find(|span| span.is_primary)?;
+        // Only the lesson's own files: not the support crate, not the
+        // bindings a build script generated into target/.
+        let in_lesson = Path::new(&span.file_name)
+            .components()
+            .any(|part| part.as_os_str() == lesson.dir_name.as_str());
+        if !in_lesson {
+            return None;
+        }
+        Some(CompilerWarning {
+            lint: lint.to_string(),
+            message: diagnostic.message.clone(),
+            file: span.file_name.clone(),
+            line: span.line_start,
+            column: span.column_start,
+            rendered: diagnostic.rendered.clone().unwrap_or_default(),
+        })
+    }
 }
 
 impl Artifacts {
@@ -191,6 +347,19 @@ fn sort_out(run: &RunOutput, lessons: &[&Lesson]) -> Vec<(Vec<String>, Artifacts
     for message in Message::parse_stream(run.stdout.as_bytes()).flatten() {
         match message {
             Message::CompilerMessage(msg) => {
+                if let Some(at) = which(&msg.package_id.repr, &msg.target.name)
+                    && let Some(warning) = CompilerWarning::of(&msg.message, lessons[at])
+                {
+                    let warnings = &mut built[at].1.warnings;
+                    // A file compiled into two targets warns twice, and one
+                    // line can warn at each of its operations: once a line.
+                    let same = |w: &CompilerWarning| {
+                        (&w.lint, &w.file, w.line) == (&warning.lint, &warning.file, warning.line)
+                    };
+                    if !warnings.iter().any(same) {
+                        warnings.push(warning);
+                    }
+                }
                 if matches!(
                     msg.message.level,
                     DiagnosticLevel::Error | DiagnosticLevel::Ice
@@ -281,7 +450,7 @@ pub fn compile(env: &CheckEnv, lesson: &Lesson) -> Result<Artifacts, Report> {
         ));
     }
 
-    let (errors, artifacts) = sort_out(&run, &[lesson]).remove(0);
+    let (errors, mut artifacts) = sort_out(&run, &[lesson]).remove(0);
     let stderr = cargo_stderr(&run.stderr);
     if let Some(missing) = environment_fault(&errors, &stderr) {
         return Err(report(Verdict::Environment, missing));
@@ -337,7 +506,20 @@ pub fn compile(env: &CheckEnv, lesson: &Lesson) -> Result<Artifacts, Report> {
         }
         cut(&shown, SHOWN_LINES)
     };
-    Err(report(Verdict::CompileError, details))
+    // The lesson's advice for what the errors say (a name missing from
+    // the generated bindings, a symbol no library has).
+    let plain = anstream::adapter::strip_str(&details).to_string();
+    let mut details = details;
+    for advice in &lesson.advice {
+        if let Some(symptom) = &advice.symptom
+            && plain.contains(symptom.as_str())
+        {
+            details.push_str(&format!("Hint: {}\n", advice.text));
+        }
+    }
+    let mut failed = report(Verdict::CompileError, details);
+    failed.compiler_warnings = std::mem::take(&mut artifacts.warnings);
+    Err(failed)
 }
 
 /// Compiles the dependencies of each lesson, in a workspace whose exercises
@@ -521,6 +703,57 @@ mod tests {
         }
         let other = "error: x@0.1.0: environment: the disk is full\n";
         assert_eq!(environment_fault(&[], other), None);
+    }
+
+    fn diagnostic(level: &str, code: &str, file: &str) -> Diagnostic {
+        serde_json::from_value(serde_json::json!({
+            "message": "this creates a dangling pointer",
+            "code": {"code": code, "explanation": null},
+            "level": level,
+            "spans": [{"file_name": file, "byte_start": 0, "byte_end": 1, "line_start": 132,
+                       "line_end": 132, "column_start": 36, "column_end": 42, "is_primary": true,
+                       "text": [], "label": null, "suggested_replacement": null,
+                       "suggestion_applicability": null, "expansion": null}],
+            "children": [],
+            "rendered": "warning: this creates a dangling pointer\n"
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn only_the_listed_warnings_on_the_lessons_own_files_are_kept() {
+        let lesson = Lesson::for_tests("07_c_strings");
+        let own = "exercises/07_c_strings/src/lib.rs";
+        let kept = CompilerWarning::of(
+            &diagnostic("warning", "dangling_pointers_from_temporaries", own),
+            &lesson,
+        )
+        .unwrap();
+        assert_eq!(
+            kept.headline(),
+            "dangling_pointers_from_temporaries at exercises/07_c_strings/src/lib.rs:132:36"
+        );
+        assert!(kept.why().contains("temporary"));
+        // E0133 as a warning is unsafe_op_in_unsafe_fn.
+        let unsafe_op = CompilerWarning::of(&diagnostic("warning", "E0133", own), &lesson);
+        assert_eq!(unsafe_op.unwrap().lint, "unsafe_op_in_unsafe_fn");
+        // Not in the list, not a warning, not the lesson's file.
+        for (level, code, file) in [
+            ("warning", "unused_variables", own),
+            ("error", "E0133", own),
+            ("warning", "improper_ctypes", "support/src/lib.rs"),
+            (
+                "warning",
+                "improper_ctypes",
+                "target/debug/build/x/out/bindings.rs",
+            ),
+        ] {
+            assert_eq!(
+                CompilerWarning::of(&diagnostic(level, code, file), &lesson),
+                None,
+                "{level} {code} in {file}"
+            );
+        }
     }
 
     /// Learner code printing the support crate's words does not make its

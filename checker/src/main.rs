@@ -39,6 +39,10 @@ enum Cmd {
     Run {
         /// The lesson's number or name (`3`, `abi_add`).
         lesson: String,
+        /// Show every backtrace and repeated block in full (they are cut
+        /// to the lesson's own files, and shown once, by default).
+        #[arg(long, short)]
+        verbose: bool,
     },
     /// Show a lesson's hint: the first level, or the one --level names.
     Hint {
@@ -209,7 +213,7 @@ fn main() -> ExitCode {
         }
         None => commands::status_once(&context),
         Some(Cmd::List) => commands::list(&context),
-        Some(Cmd::Run { lesson }) => commands::run(&context, &lesson),
+        Some(Cmd::Run { lesson, verbose }) => commands::run(&context, &lesson, verbose),
         Some(Cmd::Hint { lesson, level, all }) => {
             commands::hint(&context, &lesson, usize::from(level), all)
         }

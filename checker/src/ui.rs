@@ -102,13 +102,34 @@ pub fn mark(verdict: &Verdict) -> &'static str {
 /// The full answer for one checked lesson: verdict, what it means, the
 /// output that matters, and where to look next.
 pub fn report_text(workbook: &Workbook, lesson: &Lesson, report: &Report) -> String {
-    let (verdict, rest) = report_parts(workbook, lesson, report);
+    report_text_with(workbook, lesson, report, false)
+}
+
+/// The same, with every backtrace and repeated block in full when `full`.
+pub fn report_text_with(
+    workbook: &Workbook,
+    lesson: &Lesson,
+    report: &Report,
+    full: bool,
+) -> String {
+    let (verdict, rest) = report_parts_with(workbook, lesson, report, full);
     format!("{}\n{verdict}{rest}", lesson_heading(workbook, lesson))
 }
 
 /// A report in two parts: the verdict and what it means (which the watch
 /// loop keeps on screen), then the output that matters and where to look.
 pub fn report_parts(workbook: &Workbook, lesson: &Lesson, report: &Report) -> (String, String) {
+    report_parts_with(workbook, lesson, report, false)
+}
+
+/// The same; `full`: backtraces and repeated blocks not cut (the watch
+/// loop's `v`, `run --verbose`).
+pub fn report_parts_with(
+    workbook: &Workbook,
+    lesson: &Lesson,
+    report: &Report,
+    full: bool,
+) -> (String, String) {
     let mut verdict = String::new();
     let skipped = &report.skipped;
     // A pass with checks that did not run is a pass of what ran: said in
@@ -119,9 +140,21 @@ pub fn report_parts(workbook: &Workbook, lesson: &Lesson, report: &Report) -> (S
         1 => ", but 1 check did not run".into(),
         n => format!(", but {n} checks did not run"),
     };
+    let warned = match report.compiler_warnings.as_slice() {
+        [] => String::new(),
+        [only] if report.verdict.passed() => {
+            format!(", with a warning that matters: {}", only.headline())
+        }
+        [first, ..] if report.verdict.passed() => format!(
+            ", with {} warnings that matter, first: {}",
+            report.compiler_warnings.len(),
+            first.headline()
+        ),
+        _ => String::new(),
+    };
     let _ = writeln!(
         verdict,
-        "{} {}{but} ({:.2} s)",
+        "{} {}{but}{warned} ({:.2} s)",
         mark(&report.verdict),
         report.verdict.label(),
         report.elapsed.as_secs_f64()
@@ -140,9 +173,28 @@ pub fn report_parts(workbook: &Workbook, lesson: &Lesson, report: &Report) -> (S
     for skip in skipped {
         let _ = writeln!(verdict, "  - {skip}");
     }
+    if let Some(first) = report.compiler_warnings.first()
+        && !report.verdict.passed()
+    {
+        // On the first screen, beside the verdict: often the very cause.
+        let _ = writeln!(
+            verdict,
+            "The compiler warned, and it matters here: {} (below).",
+            first.headline()
+        );
+    }
     let mut out = String::new();
+    // A compile error is read first; otherwise a warning that matters is
+    // usually the cause of what the checks found, so it comes first.
+    if !matches!(report.verdict, Verdict::CompileError) {
+        out.push_str(&compiler_warnings_text(report));
+    }
     if !report.details.trim().is_empty() {
-        let details = summary::for_learner(&report.details, &c_sources(workbook));
+        let details = if full {
+            summary::for_learner_in_full(&report.details, &c_sources(workbook))
+        } else {
+            summary::for_learner(&report.details, &c_sources(workbook))
+        };
         let _ = writeln!(out, "\n{}", details.trim_end());
     }
     if let Some(output) = &report.program_output
@@ -154,9 +206,64 @@ pub fn report_parts(workbook: &Workbook, lesson: &Lesson, report: &Report) -> (S
             crate::check::cut(output, 30).trim_end()
         );
     }
+    if matches!(report.verdict, Verdict::CompileError) {
+        out.push_str(&compiler_warnings_text(report));
+    }
     out.push('\n');
     out.push_str(&pointers(workbook, lesson, &report.verdict));
     (verdict, out)
+}
+
+/// The most compiler warnings shown in full; the rest are named.
+const SHOWN_WARNINGS: usize = 3;
+
+/// The compiler's warnings that matter in FFI code, each with why and the
+/// compiler's own text pointing at the line. The same warning (one lint,
+/// one message) on several lines is shown in full once, then its lines.
+fn compiler_warnings_text(report: &Report) -> String {
+    let warnings = &report.compiler_warnings;
+    let mut out = String::new();
+    let mut shown: Vec<&crate::compile::CompilerWarning> = Vec::new();
+    for warning in warnings {
+        let same = |w: &&crate::compile::CompilerWarning| {
+            w.lint == warning.lint && w.message == warning.message
+        };
+        if shown.iter().any(same) || shown.len() >= SHOWN_WARNINGS {
+            continue;
+        }
+        shown.push(warning);
+        let _ = writeln!(
+            out,
+            "\nThe compiler warns ({}), and in FFI code this matters: {}",
+            warning.headline(),
+            warning.why()
+        );
+        let rendered = warning.rendered.trim_end();
+        if rendered.is_empty() {
+            let _ = writeln!(out, "warning: {}", warning.message);
+        } else {
+            let _ = writeln!(out, "{rendered}");
+        }
+        let again: Vec<String> = (warnings.iter())
+            .filter(|w| same(w) && !std::ptr::eq(*w, warning))
+            .map(|w| format!("{}:{}:{}", w.file, w.line, w.column))
+            .collect();
+        if !again.is_empty() {
+            let _ = writeln!(out, "The same warning at {}.", again.join(", "));
+        }
+    }
+    let rest: Vec<String> = (warnings.iter())
+        .filter(|w| {
+            !shown
+                .iter()
+                .any(|s| s.lint == w.lint && s.message == w.message)
+        })
+        .map(|w| w.headline())
+        .collect();
+    if !rest.is_empty() {
+        let _ = writeln!(out, "Also: {}.", rest.join("; "));
+    }
+    out
 }
 
 /// Where to go from here.
@@ -335,6 +442,40 @@ mod tests {
             shown,
             "# Title\n\n```rust\nlet x = 1;\n#[derive(Debug)]\nstruct S;\n```\n\n```sh\n# a shell comment\n```\nWhy?\n"
         );
+    }
+
+    fn warning(line: usize, message: &str) -> crate::compile::CompilerWarning {
+        crate::compile::CompilerWarning {
+            lint: "improper_ctypes".into(),
+            message: message.into(),
+            file: "exercises/08_repr_c/src/lib.rs".into(),
+            line,
+            column: 26,
+            rendered: format!(
+                "warning: {message}\n  --> exercises/08_repr_c/src/lib.rs:{line}:26\n"
+            ),
+        }
+    }
+
+    #[test]
+    fn one_warning_on_several_lines_is_shown_once_with_its_lines() {
+        let mut report = crate::check::report(Verdict::Failed, "");
+        report.compiler_warnings = vec![
+            warning(30, "uses type `Particle`"),
+            warning(32, "uses type `Particle`"),
+            warning(34, "uses type `Kind`"),
+        ];
+        let text = compiler_warnings_text(&report);
+        assert_eq!(
+            text.matches("warning: uses type `Particle`").count(),
+            1,
+            "{text}"
+        );
+        assert!(
+            text.contains("The same warning at exercises/08_repr_c/src/lib.rs:32:26."),
+            "{text}"
+        );
+        assert!(text.contains("warning: uses type `Kind`"), "{text}");
     }
 
     #[test]

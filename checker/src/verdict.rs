@@ -215,6 +215,9 @@ pub struct Report {
     /// processes left running, a report that did not add up, code reaching
     /// outside its lesson.
     pub warnings: Vec<String>,
+    /// The compiler's warnings on the lesson's files that matter in FFI
+    /// code (compile.rs's `FFI_WARNINGS`), shown with the verdict, a pass's too.
+    pub compiler_warnings: Vec<crate::compile::CompilerWarning>,
     /// The checks that failed, `file::test` (or `file` for a test program
     /// that did not finish), sorted: grading reports them by name.
     pub failed_checks: Vec<String>,

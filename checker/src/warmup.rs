@@ -26,10 +26,41 @@ pub fn first_build(env: &CheckEnv, lesson: &Lesson) {
     if !std::io::stderr().is_terminal() {
         return;
     }
+    let mut bar: Option<ProgressBar> = None;
+    build_ahead(env, lesson, &mut |progress| {
+        let bar = bar.get_or_insert_with(|| new_bar(progress.total));
+        bar.set_length(progress.total as u64);
+        bar.set_position(progress.done as u64);
+        bar.set_message(progress.name.clone());
+    });
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+        eprintln_quiet(&format!(
+            "Compiled the dependencies in {:.0} s.",
+            bar.elapsed().as_secs_f64()
+        ));
+    }
+}
+
+/// How far a build ahead is: packages built of those the lesson needs, and
+/// the one just built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Progress {
+    pub done: usize,
+    pub total: usize,
+    pub name: String,
+}
+
+/// Compiles `lesson` by the same cargo command its check uses (so that the
+/// check then finds everything built), calling `on_progress` for each
+/// package built once a dependency had to be compiled: never when
+/// everything was already built, so an ordinary check is not slowed by
+/// counting. The watch loop shows it (lesson 11's first build, bindgen and
+/// its dependencies, takes a minute).
+pub fn build_ahead(env: &CheckEnv, lesson: &Lesson, on_progress: &mut dyn FnMut(&Progress)) {
     // Lesson 3's build script needs its C library: build it first, as the
     // check would.
     let _ = c_build::build_all(&env.root.join("csrc"), &env.c_dir, &lesson.c_needs);
-    let total = packages_needed(env, lesson);
     let mut command = env.cargo();
     command
         .args(crate::compile::BUILD_CHECKS)
@@ -44,7 +75,7 @@ pub fn first_build(env: &CheckEnv, lesson: &Lesson) {
         let _ = child.wait();
         return;
     };
-    let mut bar: Option<ProgressBar> = None;
+    let mut total: Option<usize> = None;
     let mut built = BTreeSet::new();
     for line in BufReader::new(stdout).lines() {
         let Ok(line) = line else { break };
@@ -52,25 +83,20 @@ pub fn first_build(env: &CheckEnv, lesson: &Lesson) {
             continue;
         };
         built.insert(artifact.package_id.repr.clone());
-        // Only compiling a dependency from a registry is worth a bar: the
+        // Only compiling a dependency from a registry is worth showing: the
         // lesson's own crate compiles in a second or two.
         let dependency = !artifact.package_id.repr.starts_with("path+");
-        if bar.is_none() && (artifact.fresh || !dependency) {
+        if total.is_none() && (artifact.fresh || !dependency) {
             continue;
         }
-        let bar = bar.get_or_insert_with(|| new_bar(total));
-        bar.set_length(total.max(built.len()) as u64);
-        bar.set_position(built.len() as u64);
-        bar.set_message(artifact.target.name.clone());
+        let total = *total.get_or_insert_with(|| packages_needed(env, lesson));
+        on_progress(&Progress {
+            done: built.len(),
+            total: total.max(built.len()),
+            name: artifact.target.name.clone(),
+        });
     }
     let _ = child.wait();
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-        eprintln_quiet(&format!(
-            "Compiled the dependencies in {:.0} s.",
-            bar.elapsed().as_secs_f64()
-        ));
-    }
 }
 
 fn new_bar(total: usize) -> ProgressBar {

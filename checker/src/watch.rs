@@ -39,6 +39,8 @@ enum Event {
     Key(Key),
     Saved(Vec<PathBuf>),
     Checked(Box<Checked>),
+    /// The running check's build compiles dependencies: how far it is.
+    Building(crate::warmup::Progress),
     Resized,
     /// The terminal is gone (hang-up, end of file, read error).
     TerminalGone,
@@ -130,6 +132,12 @@ struct App {
     reports: HashMap<String, Report>,
     view: View,
     scroll: usize,
+    /// Body rows the last screen showed: what PgUp and PgDn move by.
+    page: usize,
+    /// The verdict's full text (`v`): backtraces and repeated blocks uncut.
+    full: bool,
+    /// How far the running check's build of dependencies is.
+    building: Option<crate::warmup::Progress>,
     /// Hint levels shown so far for the current lesson.
     hint_level: usize,
     jobs: Sender<Lesson>,
@@ -165,6 +173,9 @@ impl App {
             reports: HashMap::new(),
             view: View::Status,
             scroll: 0,
+            page: 1,
+            full: false,
+            building: None,
             hint_level: 0,
             jobs,
             running: None,
@@ -219,7 +230,11 @@ impl App {
                     self.save_due = Some(Instant::now() + DEBOUNCE);
                 }
             }
-            Event::Checked(checked) => self.checked(*checked),
+            Event::Checked(checked) => {
+                self.building = None;
+                self.checked(*checked)
+            }
+            Event::Building(progress) => self.building = Some(progress),
             Event::Key(key) => return self.key(key),
         }
         Flow::Go
@@ -242,10 +257,18 @@ impl App {
             }
             (Key::Up | Key::Char('k'), _) => self.scroll = self.scroll.saturating_sub(1),
             (Key::Down | Key::Char('j'), _) => self.scroll += 1,
+            // By the body rows the screen showed: the next page starts with
+            // the row after its last, so no line is ever skipped.
             (Key::PageUp | Key::Char('b'), _) => {
-                self.scroll = self.scroll.saturating_sub(page_height())
+                self.scroll = self.scroll.saturating_sub(self.page.max(1))
             }
-            (Key::PageDown | Key::Char(' '), _) => self.scroll += page_height(),
+            (Key::PageDown | Key::Char(' '), _) => {
+                self.scroll = self.scroll.saturating_add(self.page.max(1))
+            }
+            (Key::Char('v'), View::Status) => {
+                self.full = !self.full;
+                self.scroll = 0;
+            }
             (Key::Home, _) => self.scroll = 0,
             (Key::End, _) => self.scroll = usize::MAX,
             (Key::Char('h'), _) => {
@@ -415,9 +438,10 @@ impl App {
     fn draw(&mut self) -> Result<()> {
         let (columns, rows) = terminal::size().unwrap_or((80, 24));
         let parts = self.parts();
-        let (lines, scroll) = screen::layout(&parts, columns as usize, rows as usize, self.scroll);
-        self.scroll = scroll;
-        let mut text = lines.join("\r\n");
+        let shown = screen::layout(&parts, columns as usize, rows as usize, self.scroll);
+        self.scroll = shown.scroll;
+        self.page = shown.page;
+        let mut text = shown.rows.join("\r\n");
         if !ui::color_enabled() {
             text = anstream::adapter::strip_str(&text).to_string();
         }
@@ -435,10 +459,14 @@ impl App {
     fn parts(&self) -> Parts {
         let session = &self.session;
         let workbook = &session.workbook;
+        // One row: the progress and where the learner is (the files to
+        // edit are in the verdict).
         let header = format!(
-            "FFI Workbook {}   {}",
-            ui::progress_bar(session.passed_count(), workbook.lessons.len()),
-            ui::lesson_heading(workbook, &self.current)
+            "FFI Workbook {}/{} · Lesson {}: {}",
+            session.passed_count(),
+            workbook.lessons.len(),
+            self.current.number,
+            self.current.title
         );
         let mut pinned = String::new();
         if let Some((lesson, since, plan)) = &self.running {
@@ -454,12 +482,19 @@ impl App {
                 "{what}... {} s   (q stops it)\n",
                 since.elapsed().as_secs()
             ));
+            if let Some(progress) = &self.building {
+                pinned.push_str(&format!(
+                    "compiling its dependencies (once): {}/{} {}\n",
+                    progress.done, progress.total, progress.name
+                ));
+            }
         }
         let report = self.reports.get(&self.current.name);
         let body = match &self.view {
             View::Status => match report {
                 Some(report) => {
-                    let (verdict, rest) = ui::report_parts(workbook, &self.current, report);
+                    let (verdict, rest) =
+                        ui::report_parts_with(workbook, &self.current, report, self.full);
                     pinned.push_str(&verdict);
                     rest
                 }
@@ -484,12 +519,14 @@ impl App {
             footer.push('\n');
         }
         let passed = report.is_some_and(|r| r.verdict.passed());
+        // One row at 80 columns.
         let keys = match self.view {
             View::Status => format!(
-                "Keys: h hint · l list · t lesson text · r re-check{} · ↑↓ PgUp PgDn scroll · q quit",
-                if passed { " · n next" } else { "" }
+                "h hint · l list · t text · r check{} · v {} · ↑↓ PgUp/Dn · q quit",
+                if passed { " · n next" } else { "" },
+                if self.full { "short" } else { "full" }
             ),
-            _ => "Keys: Esc back · ↑↓ PgUp PgDn scroll · h next hint · l list · q quit".into(),
+            _ => "Esc back · h next hint · l list · ↑↓ PgUp/Dn · q quit".into(),
         };
         footer.push_str(&keys);
         Parts {
@@ -501,17 +538,20 @@ impl App {
     }
 }
 
-/// Rows a page-up or page-down moves.
-fn page_height() -> usize {
-    let rows = terminal::size().map(|(_, r)| r as usize).unwrap_or(24);
-    rows.saturating_sub(8).max(3)
-}
-
 /// The worker: checks lessons one at a time, off the key-reading thread.
 fn spawn_worker(env: CheckEnv, events: Sender<Event>) -> Sender<Lesson> {
     let (jobs, queue) = mpsc::channel::<Lesson>();
     std::thread::spawn(move || {
+        // Lessons built ahead in this session: the first check of each is
+        // built with its progress shown (lesson 11's first build compiles
+        // bindgen and its dependencies, a silent minute otherwise).
+        let mut built_ahead = std::collections::HashSet::new();
         for lesson in queue {
+            if built_ahead.insert(lesson.name.clone()) {
+                crate::warmup::build_ahead(&env, &lesson, &mut |progress| {
+                    let _ = events.send(Event::Building(progress.clone()));
+                });
+            }
             let checked = run_check(&env, &lesson);
             if events.send(Event::Checked(Box::new(checked))).is_err() {
                 break;
@@ -706,6 +746,13 @@ impl Terminal {
 /// Written straight to the file descriptor: at exit, another thread may
 /// hold stdout's lock.
 fn restore() {
+    // Once only: leaving the alternate screen again (at exit, after the
+    // summary line was printed) would put the cursor back where the loop
+    // started, and the shell's prompt would overwrite that line.
+    static RESTORED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if RESTORED.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        return;
+    }
     let _ = terminal::disable_raw_mode();
     #[cfg(unix)]
     {

@@ -53,8 +53,10 @@ pub struct Lesson {
     pub advice: Vec<Advice>,
 }
 
-/// A line of advice shown when a check matching `check` fails, or when a
-/// panic is located in `file` (a path relative to the exercise crate).
+/// A line of advice shown when a check matching `check` fails, when a
+/// panic is located in `file` (a path relative to the exercise crate), or
+/// under a compile error whose text holds `symptom` (a missing name, an
+/// undefined symbol).
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Advice {
@@ -62,6 +64,8 @@ pub struct Advice {
     pub check: Option<String>,
     #[serde(default)]
     pub file: Option<PathBuf>,
+    #[serde(default)]
+    pub symptom: Option<String>,
     pub text: String,
 }
 
@@ -327,9 +331,14 @@ fn read_lesson(manifest_path: &Path, number: u32, dir_name: &str, name: &str) ->
         );
     }
     for advice in &meta.advice {
-        if advice.check.is_some() == advice.file.is_some() {
+        let named = [
+            advice.check.is_some(),
+            advice.file.is_some(),
+            advice.symptom.is_some(),
+        ];
+        if named.iter().filter(|n| **n).count() != 1 {
             bail!(
-                "each `advice` entry names exactly one of `check` or `file` (\"{}\")",
+                "each `advice` entry names exactly one of `check`, `file` or `symptom` (\"{}\")",
                 advice.text
             );
         }

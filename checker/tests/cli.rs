@@ -196,3 +196,26 @@ fn reset_without_git_history_says_why_and_changes_nothing() {
         .stderr(predicate::str::contains("not a git clone"));
     assert_eq!(std::fs::read_to_string(&exercise).unwrap(), "// mine\n");
 }
+
+/// Grading on a machine with no C compiler (nor linker: `cc` is both) says
+/// so and exits 2: the machine's fault, never a learner's grade.
+#[test]
+fn grading_without_a_c_compiler_is_an_environment_error_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let workbook = dir.path().join("workbook");
+    common::copy_dir(&common::grading_fixture(), &workbook);
+    let bin = common::bin_dir_with(common::rust_only);
+    common::checker(&workbook)
+        .arg("grade")
+        .arg(&workbook)
+        .arg("--unconfined")
+        .arg("--work-dir")
+        .arg(dir.path().join("work"))
+        .env("PATH", bin.path())
+        .env_remove("CC")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("No C compiler was found"))
+        .stderr(predicate::str::contains("build-essential"))
+        .stderr(predicate::str::contains("not the learners' fault"));
+}

@@ -109,7 +109,7 @@ fn run_with_env(
     (output.status.code(), printed)
 }
 
-fn check(name: &str, mistake: &Mistake) {
+fn check(name: &str, mistake: &Mistake) -> String {
     let (code, printed) = run_with(
         &format!("mistake-{name}"),
         mistake.lesson,
@@ -140,6 +140,23 @@ fn check(name: &str, mistake: &Mistake) {
         says.iter().any(|words| printed.contains(words)),
         "{heading}: the learner should be told {says:?}. The checker printed:\n{printed}"
     );
+    printed
+}
+
+/// Asserts that each of `lines` starts a line of `printed` (leading spaces
+/// aside), in this order.
+fn assert_lines_in_order(printed: &str, lines: &[&str]) {
+    let all: Vec<&str> = printed.lines().map(str::trim_start).collect();
+    let mut from = 0;
+    for wanted in lines {
+        let at = all[from..]
+            .iter()
+            .position(|line| line.starts_with(wanted))
+            .unwrap_or_else(|| {
+                panic!("a line starting with {wanted:?} should come next. The checker printed:\n{printed}")
+            });
+        from += at + 1;
+    }
 }
 
 /// Where AddressSanitizer (the memory checks where valgrind is missing,
@@ -389,22 +406,6 @@ mistakes! {
     // Lesson 7, C strings: a CString must outlive the pointer C reads, C's
     // string goes back to cs_free (never Rust's allocator, never forgotten),
     // and bad strings are errors returned, not panics nor silent repairs.
-    c_strings_dangling_as_ptr: Mistake {
-        lesson: "07_c_strings",
-        file: "src/lib.rs",
-        edits: &[
-            (
-                "let text = CString::new(text)?;",
-                "let text = CString::new(text)?.as_ptr();",
-            ),
-            (
-                "Ok(unsafe { cs_count_vowels(text.as_ptr()) })",
-                "Ok(unsafe { cs_count_vowels(text) })",
-            ),
-        ],
-        verdict: CHECKS_FAILED,
-        says: &["Use after free: cs_count_vowels (csrc/c_strings.c"],
-    };
     c_strings_frees_cs_string_with_rust: Mistake {
         lesson: "07_c_strings",
         file: "src/lib.rs",
@@ -506,16 +507,6 @@ mistakes! {
 
     // Lesson 8: C finds struct fields by offset, C's enum is any int, and an
     // out-parameter holds a value only when C says it wrote one.
-    repr_c_particle_without_repr_c: Mistake {
-        lesson: "08_repr_c",
-        file: "src/particle.rs",
-        edits: &[(
-            "#[repr(C)]\n#[derive(Debug, Clone, Copy, PartialEq)]\npub struct Particle {",
-            "#[derive(Debug, Clone, Copy, PartialEq)]\npub struct Particle {",
-        )],
-        verdict: CHECKS_FAILED,
-        says: &["field `kind` starts at byte 0 of C's struct particle but at byte"],
-    };
     repr_c_particle_fields_in_the_wrong_order: Mistake {
         lesson: "08_repr_c",
         file: "src/particle.rs",
@@ -560,16 +551,6 @@ mistakes! {
     // Lesson 9: a panic must not leave an extern "C" function, a comparator
     // compares, and the trampoline calls the very closure it was given, whose
     // state outlives the call to C.
-    callbacks_panic_escapes_the_trampoline: Mistake {
-        lesson: "09_callbacks",
-        file: "src/visit.rs",
-        edits: &[(
-            "    if let Err(payload) = catch_unwind(AssertUnwindSafe(|| (visit.f)(value))) {\n        visit.panic = Some(payload);\n    }\n}",
-            "    (visit.f)(value);\n}",
-        )],
-        verdict: "FAIL crashed: SIGABRT",
-        says: &["panic in a function that cannot unwind"],
-    };
     callbacks_comparator_with_the_wrong_sign: Mistake {
         lesson: "09_callbacks",
         file: "src/sort.rs",
@@ -633,20 +614,6 @@ mistakes! {
 
     // Lesson 11: what bindgen generates (binding_options.rs), the
     // hand-written declarations it checks, and what it cannot bring over.
-    generated_bindings_allowlist_misses_evolve: Mistake {
-        lesson: "11_generated_bindings",
-        file: "binding_options.rs",
-        edits: &[(
-            ".allowlist_function(\"add|evolve|generated_.*\")",
-            ".allowlist_function(\"add|generated_.*\")",
-        )],
-        verdict: COMPILE_ERROR,
-        // rustc says "value" where a function is used as a value.
-        says: &[
-            "cannot find function `evolve` in module `ffi`",
-            "cannot find value `evolve` in module `ffi`",
-        ],
-    };
     generated_bindings_has_no_allowlist: Mistake {
         lesson: "11_generated_bindings",
         file: "binding_options.rs",
@@ -676,28 +643,6 @@ mistakes! {
         )],
         verdict: CHECKS_FAILED,
         says: &["this lesson's build.rs compiles no such wrapper"],
-    };
-    generated_bindings_calls_the_static_inline_function: Mistake {
-        lesson: "11_generated_bindings",
-        file: "src/lib.rs",
-        edits: &[(
-            "pub fn distance_squared(a: Point, b: Point) -> f64 {
-    square(a.x - b.x) + square(a.y - b.y)
-}",
-            "unsafe extern \"C\" {
-    fn generated_distance_squared(a: Point, b: Point) -> f64;
-}
-pub fn distance_squared(a: Point, b: Point) -> f64 {
-    unsafe { generated_distance_squared(a, b) }
-}",
-        )],
-        verdict: COMPILE_ERROR,
-        // GNU ld, lld (rust-lld), macOS ld.
-        says: &[
-            "undefined reference to `generated_distance_squared'",
-            "undefined symbol: generated_distance_squared",
-            "\"_generated_distance_squared\", referenced from",
-        ],
     };
     generated_bindings_hand_written_add_disagrees_with_the_header: Mistake {
         lesson: "11_generated_bindings",
@@ -744,7 +689,8 @@ fn every_unchanged_solution_passes_through_the_same_path() {
     for lesson in &lessons {
         let (code, printed) = run_with("mistake-none", lesson, "", &[]);
         assert!(
-            code == Some(0) && printed.contains("PASS passed"),
+            // `PASS passed (`: without a compiler warning that matters.
+            code == Some(0) && printed.contains("PASS passed ("),
             "the unchanged solution of {lesson} should pass. The checker printed:\n{printed}"
         );
     }
@@ -852,4 +798,278 @@ fn a_memory_check_that_could_not_run_is_said_in_the_verdict() {
         !printed.contains("Everything the lesson checks is right"),
         "{printed}"
     );
+}
+
+// The compiler's warnings that matter in FFI code, in the verdict, pointing
+// at the line: also when the lesson passes.
+
+/// The text says "it compiles, with a warning": the warning is shown, at
+/// its line, before what valgrind then finds.
+#[test]
+fn c_strings_dangling_as_ptr() {
+    let printed = check(
+        "c_strings_dangling_as_ptr",
+        &Mistake {
+            lesson: "07_c_strings",
+            file: "src/lib.rs",
+            edits: &[
+                (
+                    "let text = CString::new(text)?;",
+                    "let text = CString::new(text)?.as_ptr();",
+                ),
+                (
+                    "Ok(unsafe { cs_count_vowels(text.as_ptr()) })",
+                    "Ok(unsafe { cs_count_vowels(text) })",
+                ),
+            ],
+            verdict: CHECKS_FAILED,
+            says: &["Use after free: cs_count_vowels (csrc/c_strings.c"],
+        },
+    );
+    assert_lines_in_order(
+        &printed,
+        &[
+            CHECKS_FAILED,
+            "The compiler warned, and it matters here: dangling_pointers_from_temporaries at exercises/07_c_strings/src/lib.rs:132:",
+            "The compiler warns (dangling_pointers_from_temporaries",
+            "warning: this creates a dangling pointer",
+            "--> exercises/07_c_strings/src/lib.rs:132:",
+            "1. Use after free: cs_count_vowels",
+        ],
+    );
+}
+
+/// A lesson that passes with a warning that matters says so on its verdict
+/// line: an `unsafe extern "C" fn` that dereferences C's pointers with no
+/// `unsafe` block of its own (and so no SAFETY comment).
+#[test]
+fn callbacks_passes_with_an_unsafe_op_without_its_block() {
+    let (code, printed) = run_with(
+        "mistake-warning-passes",
+        "09_callbacks",
+        "src/sort.rs",
+        &[(
+            "let (a, b) = unsafe { (*a.cast::<c_int>(), *b.cast::<c_int>()) };",
+            "let (a, b) = (*a.cast::<c_int>(), *b.cast::<c_int>());",
+        )],
+    );
+    println!("{printed}");
+    assert_eq!(code, Some(0), "it still passes:\n{printed}");
+    assert_lines_in_order(
+        &printed,
+        &[
+            "PASS passed, with a warning that matters: unsafe_op_in_unsafe_fn at exercises/09_callbacks/src/sort.rs:28:",
+            "The compiler warns (unsafe_op_in_unsafe_fn",
+            "--> exercises/09_callbacks/src/sort.rs:28:",
+        ],
+    );
+}
+
+/// The text says to read `improper_ctypes` as an error: a `&str` handed to
+/// C as if it were a C string (checked for a NUL, but not made into one).
+#[test]
+fn c_strings_passes_a_str_as_a_c_string() {
+    let (code, printed) = run_with(
+        "mistake-improper-ctypes",
+        "07_c_strings",
+        "src/lib.rs",
+        &[
+            (
+                "fn cs_count_vowels(s: *const c_char) -> usize;",
+                "fn cs_count_vowels(s: &str) -> usize;",
+            ),
+            ("let text = CString::new(text)?;", "CString::new(text)?;"),
+            (
+                "Ok(unsafe { cs_count_vowels(text.as_ptr()) })",
+                "Ok(unsafe { cs_count_vowels(text) })",
+            ),
+        ],
+    );
+    println!("{printed}");
+    assert_eq!(code, Some(1), "{printed}");
+    assert_lines_in_order(
+        &printed,
+        &[
+            "FAIL",
+            "The compiler warned, and it matters here: improper_ctypes at exercises/07_c_strings/src/lib.rs:25:",
+            "The compiler warns (improper_ctypes at exercises/07_c_strings/src/lib.rs:25:27), and in FFI code this matters: a `&str` is not a C string",
+            "--> exercises/07_c_strings/src/lib.rs:25:",
+        ],
+    );
+    assert!(
+        printed.contains("no NUL"),
+        "the missing NUL is named:\n{printed}"
+    );
+}
+
+// The cause on the first screen: backtraces cut to the lesson's frames and
+// shown once, a table the later checks repeat shown once.
+
+/// A panic out of an `extern "C"` function prints the std's backtrace
+/// whatever RUST_BACKTRACE says (some 70 lines, twice). The lesson's frames
+/// remain, once, and the lesson's advice comes early.
+#[test]
+fn callbacks_panic_escapes_the_trampoline() {
+    let printed = check(
+        "callbacks_panic_escapes_the_trampoline",
+        &Mistake {
+            lesson: "09_callbacks",
+            file: "src/visit.rs",
+            edits: &[(
+                "    if let Err(payload) = catch_unwind(AssertUnwindSafe(|| (visit.f)(value))) {\n        visit.panic = Some(payload);\n    }\n}",
+                "    (visit.f)(value);\n}",
+            )],
+            verdict: "FAIL crashed: SIGABRT",
+            says: &["panic in a function that cannot unwind"],
+        },
+    );
+    assert_lines_in_order(
+        &printed,
+        &[
+            "panic in a function that cannot unwind",
+            "stack backtrace, cut to the lesson's own files",
+            "at callbacks::visit::each_trampoline (exercises/09_callbacks/src/visit.rs:",
+            "at cb_each (csrc/callbacks.c:",
+            "at callbacks::visit::for_each (exercises/09_callbacks/src/visit.rs:",
+        ],
+    );
+    assert!(
+        printed.contains("stack backtrace: the same backtrace as above."),
+        "{printed}"
+    );
+    for noise in ["libunwind", "rust_begin_unwind", "0x5"] {
+        assert!(
+            !printed.contains(noise),
+            "`{noise}` is std's, not the lesson's:\n{printed}"
+        );
+    }
+    let advice = printed
+        .lines()
+        .position(|line| {
+            line.starts_with("Hint: A panic must not leave an `extern \"C\"` function")
+        })
+        .unwrap_or_else(|| panic!("the lesson's advice is shown:\n{printed}"));
+    // The full text, when asked for.
+    let (_, full) = run_with_env(
+        "mistake-verbose",
+        "09_callbacks",
+        "src/visit.rs",
+        &[(
+            "    if let Err(payload) = catch_unwind(AssertUnwindSafe(|| (visit.f)(value))) {\n        visit.panic = Some(payload);\n    }\n}",
+            "    (visit.f)(value);\n}",
+        )],
+        |command| {
+            command.arg("--verbose");
+        },
+    );
+    assert!(
+        full.contains("libunwind"),
+        "--verbose shows the whole backtrace:\n{full}"
+    );
+    assert!(
+        advice < 60,
+        "the advice is at line {advice}, not near the top:\n{printed}"
+    );
+}
+
+/// Lesson 8's layout table: in the layout check's words, and once more as
+/// the program prints it; the other checks that need the layout say so in
+/// a line instead of repeating it.
+#[test]
+fn repr_c_particle_without_repr_c() {
+    let printed = check(
+        "repr_c_particle_without_repr_c",
+        &Mistake {
+            lesson: "08_repr_c",
+            file: "src/particle.rs",
+            edits: &[(
+                "#[repr(C)]\n#[derive(Debug, Clone, Copy, PartialEq)]\npub struct Particle {",
+                "#[derive(Debug, Clone, Copy, PartialEq)]\npub struct Particle {",
+            )],
+            verdict: CHECKS_FAILED,
+            says: &["field `kind` starts at byte 0 of C's struct particle but at byte"],
+        },
+    );
+    let table_rows = printed
+        .matches("field `kind` starts at byte 0 of C's struct particle")
+        .count();
+    assert_eq!(table_rows, 1, "the layout table once:\n{printed}");
+    assert!(
+        printed.matches("  kind      0     34  <- differs").count() <= 1,
+        "{printed}"
+    );
+    assert!(printed.contains("lines as above)"), "{printed}");
+    assert!(printed.lines().count() < 130, "{printed}");
+}
+
+/// Advice fitted to the symptom: a name missing from `ffi` points at the allowlist.
+#[test]
+fn generated_bindings_allowlist_misses_evolve() {
+    let printed = check(
+        "generated_bindings_allowlist_misses_evolve",
+        &Mistake {
+            lesson: "11_generated_bindings",
+            file: "binding_options.rs",
+            edits: &[(
+                ".allowlist_function(\"add|evolve|generated_.*\")",
+                ".allowlist_function(\"add|generated_.*\")",
+            )],
+            verdict: COMPILE_ERROR,
+            // rustc says "value" where a function is used as a value.
+            says: &[
+                "cannot find function `evolve` in module `ffi`",
+                "cannot find value `evolve` in module `ffi`",
+            ],
+        },
+    );
+    assert_lines_in_order(
+        &printed,
+        &[
+            COMPILE_ERROR,
+            "error[E0425]",
+            "Hint: `ffi` holds only what bindgen generated, and bindgen generates only the names the allowlist in binding_options.rs lets through",
+        ],
+    );
+}
+
+/// Advice fitted to the symptom: a `static inline` function no library has is to be written in Rust.
+#[test]
+fn generated_bindings_calls_the_static_inline_function() {
+    let printed = check(
+        "generated_bindings_calls_the_static_inline_function",
+        &Mistake {
+            lesson: "11_generated_bindings",
+            file: "src/lib.rs",
+            edits: &[(
+                "pub fn distance_squared(a: Point, b: Point) -> f64 {
+    square(a.x - b.x) + square(a.y - b.y)
+}",
+                "unsafe extern \"C\" {
+    fn generated_distance_squared(a: Point, b: Point) -> f64;
+}
+pub fn distance_squared(a: Point, b: Point) -> f64 {
+    unsafe { generated_distance_squared(a, b) }
+}",
+            )],
+            verdict: COMPILE_ERROR,
+            // GNU ld, lld (rust-lld), macOS ld.
+            says: &[
+                "undefined reference to `generated_distance_squared'",
+                "undefined symbol: generated_distance_squared",
+                "\"_generated_distance_squared\", referenced from",
+            ],
+        },
+    );
+    assert_lines_in_order(
+        &printed,
+        &[
+            COMPILE_ERROR,
+            "Hint: generated_distance_squared is `static inline` in csrc/generated.h",
+        ],
+    );
+    assert!(
+        printed.contains("no library exports the symbol"),
+        "{printed}"
+    );
+    assert!(printed.contains("Write it in Rust"), "{printed}");
 }
