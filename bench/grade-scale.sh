@@ -52,7 +52,7 @@ grade() {
     local class="$1"
     shift
     env -u CARGO_TARGET_DIR "$checker" --workbook "$fixture" --timeout 20 grade \
-        --jobs "$jobs" --work-dir "$tmp/work" --format csv "$class"/*/ "$@" >"$tmp/out.csv" 2>"$tmp/err.txt" || {
+        --jobs "$jobs" --work-dir "$tmp/work" --out "$tmp/out.csv" "$class"/*/ "$@" >"$tmp/table.txt" 2>"$tmp/err.txt" || {
         cat "$tmp/err.txt" >&2
         exit 1
     }
