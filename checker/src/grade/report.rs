@@ -795,6 +795,10 @@ pub fn junit(report: &BatchReport) -> String {
         if let Some(error) = &sub.error {
             suite.add_property(Property::new("error", xml_text(error)));
         }
+        if let Some(git) = &sub.git {
+            suite.add_property(Property::new("commit", xml_text(&git.commit)));
+            suite.add_property(Property::new("commit_date", xml_text(&git.date)));
+        }
         for flag in &sub.flags {
             suite.add_property(Property::new("flag", xml_text(&flag.message)));
         }
