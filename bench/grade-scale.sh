@@ -52,7 +52,7 @@ grade() {
     local class="$1"
     shift
     env -u CARGO_TARGET_DIR "$checker" --workbook "$fixture" --timeout 20 grade \
-        --jobs "$jobs" --work-dir "$tmp/work" --format csv "$class"/*/ "$@" >"$tmp/out.csv" 2>"$tmp/err.txt" || {
+        --jobs "$jobs" --work-dir "$tmp/work" --out "$tmp/out.csv" "$class"/*/ "$@" >"$tmp/table.txt" 2>"$tmp/err.txt" || {
         cat "$tmp/err.txt" >&2
         exit 1
     }
@@ -97,10 +97,8 @@ printf "a class of 300, one machine (warm): %.0f s (%.1f min)\n" \
     "$(echo "$fixed + 300 * $per" | bc -l)" "$(echo "($fixed + 300 * $per) / 60" | bc -l)"
 printf "a class of 300, 10 shards of 30 (warm, each): %.0f s (%.1f min), plus each runner's cold start\n" \
     "$(echo "$fixed + 30 * $per" | bc -l)" "$(echo "($fixed + 30 * $per) / 60" | bc -l)"
-if [ "$(echo "$ratio > 2.1" | bc -l)" = 1 ]; then
-    echo "FAIL: $large submissions took more than 2.1 times as long as $small" >&2
-    exit 1
-fi
+too_slow=0
+if [ "$(echo "$ratio > 2.1" | bc -l)" = 1 ]; then too_slow=1; fi
 
 if [ -n "$class_size" ]; then
     echo
@@ -122,4 +120,9 @@ if [ -n "$class_size" ]; then
     html_t=$(seconds quiet env -u CARGO_TARGET_DIR "$checker" merge "$tmp/class.json" --out "$tmp/class.html")
     printf "class report (class.html): %s bytes, %.2f s to write (reading the JSON included)\n" \
         "$(stat -c %s "$tmp/class.html")" "$html_t"
+fi
+
+if [ "$too_slow" = 1 ]; then
+    echo "FAIL: $large submissions took more than 2.1 times as long as $small" >&2
+    exit 1
 fi

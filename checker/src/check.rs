@@ -1060,6 +1060,41 @@ mod tests {
     use super::*;
     use crate::workbook::{Advice, Lesson};
 
+    /// Tests finish on threads in any order: the report must not follow it.
+    #[test]
+    fn failures_are_reported_in_one_order_whatever_order_they_finished_in() {
+        let failure = |target: &str, test: &str, verdict: Verdict| Failure {
+            target: target.into(),
+            test: Some(test.into()),
+            verdict,
+            text: format!("{test} went wrong"),
+            panicked_in: None,
+        };
+        let found = vec![
+            failure("steps", "b_second", Verdict::Failed),
+            failure(
+                "steps",
+                "a_first",
+                Verdict::Panicked {
+                    stage: Stage::Checks,
+                },
+            ),
+            failure("abi", "z_last", Verdict::Failed),
+        ];
+        let lesson = Lesson::for_tests("08_x");
+        let one = summarize(&lesson, found.clone()).unwrap();
+        let mut reversed = found;
+        reversed.reverse();
+        let other = summarize(&lesson, reversed).unwrap();
+        assert_eq!(one.details, other.details);
+        assert_eq!(one.verdict, other.verdict);
+        let order: Vec<usize> = ["abi::z_last", "a_first", "b_second"]
+            .iter()
+            .map(|name| one.details.find(name.rsplit("::").next().unwrap()).unwrap())
+            .collect();
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "{}", one.details);
+    }
+
     fn lesson() -> Lesson {
         Lesson {
             editable: vec!["src/abi.rs".into(), "src/pure.rs".into()],

@@ -159,7 +159,9 @@ fn a_class_graded_twice_at_a_deadline_gives_one_traceable_report() {
         let path = out(run);
         args.push(&path);
         args.extend(subs.iter().map(String::as_str));
-        grade(&args).success();
+        grade(&args).success().stderr(predicate::str::contains(
+            "--before 2026-01-15T00:00Z: 6 of the submissions have no git history",
+        ));
         graded.push(read_json(Path::new(&path)));
     }
     let report = graded[0].clone();

@@ -150,13 +150,13 @@ fn checks_and_errors(report: &BatchReport, out: &mut String) {
         );
     }
     out.push_str("</table>\n");
-    // The first line of what the checker said, grouped: the commonest
-    // mistakes across the class.
+    // The first thing the checker found (past its verdict and advice),
+    // grouped: the commonest mistakes across the class.
     let mut errors: BTreeMap<(u32, String), usize> = BTreeMap::new();
     for sub in &report.submissions {
         for lesson in &sub.lessons {
             if lesson.verdict.attempted() && lesson.verdict != GradeVerdict::Passed {
-                *errors.entry((lesson.number, lesson.reason())).or_default() += 1;
+                *errors.entry((lesson.number, lesson.finding())).or_default() += 1;
             }
         }
     }
@@ -164,7 +164,7 @@ fn checks_and_errors(report: &BatchReport, out: &mut String) {
     errors.sort_by_key(|e| std::cmp::Reverse(e.1));
     out.push_str(
         "<h2>The commonest errors</h2>\n<table><tr><th>lesson</th><th>what the checker \
-         said first</th><th>submissions</th></tr>\n",
+         found first</th><th>submissions</th></tr>\n",
     );
     for ((number, reason), count) in errors.iter().take(20) {
         let _ = writeln!(

@@ -160,6 +160,33 @@ pub fn run(context: &Context, options: Options) -> Result<ExitCode> {
         let mut picks = shard.picks(&names).into_iter();
         sources.retain(|_| picks.next().unwrap_or(false));
     }
+    if let Some(date) = &before {
+        let plain: Vec<&str> = (sources.iter())
+            .filter(|s| s.kind != submission::Kind::Folder || !history::is_repository(&s.path))
+            .map(|s| s.name.as_str())
+            .collect();
+        if !plain.is_empty() {
+            eprintln!(
+                "warning: --before {date}: {} of the submissions {} no git history and {} \
+                 graded as {} ({}{}).",
+                plain.len(),
+                if plain.len() == 1 { "has" } else { "have" },
+                if plain.len() == 1 { "is" } else { "are" },
+                if plain.len() == 1 {
+                    "it is"
+                } else {
+                    "they are"
+                },
+                plain
+                    .iter()
+                    .take(10)
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                if plain.len() > 10 { ", ..." } else { "" }
+            );
+        }
+    }
     // A report that cannot be written should be said now, not after an hour of grading.
     output::check_writable(&options.out)?;
     output::check_formats(options.format, &options.out, sources.len())?;

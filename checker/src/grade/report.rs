@@ -189,13 +189,60 @@ impl LessonResult {
     /// One line saying why: the detail's first line, at most 200 characters.
     pub fn reason(&self) -> String {
         let first = self.detail.lines().find(|l| !l.trim().is_empty());
-        let first = first.unwrap_or(self.verdict.as_str()).trim();
+        let first = plain(first.unwrap_or(self.verdict.as_str()));
+        let first = first.trim();
         let mut line: String = first.chars().take(200).collect();
         if first.chars().count() > 200 {
             line.push('…');
         }
         line
     }
+}
+
+impl LessonResult {
+    /// The first thing the checker found, past its verdict and advice (the
+    /// first line of the compiler's or the checks' own words, headings
+    /// skipped): what the class report groups the commonest errors by.
+    pub fn finding(&self) -> String {
+        let text = if self.feedback.is_empty() {
+            &self.detail
+        } else {
+            &self.feedback
+        };
+        let found = text
+            .split_once("\n\n")
+            .map(|(_, rest)| rest)
+            .and_then(|rest| {
+                rest.lines()
+                    .map(str::trim)
+                    .find(|l| !l.is_empty() && !l.starts_with("--- ") && !l.starts_with("thread '"))
+            });
+        match found {
+            Some(line) => plain(line).chars().take(200).collect(),
+            None => self.reason(),
+        }
+    }
+}
+
+/// Text without terminal escapes (`ESC [ ... letter`) or control characters.
+fn plain(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            if chars.peek() == Some(&'[') {
+                chars.next();
+                for c in chars.by_ref() {
+                    if c.is_ascii_alphabetic() {
+                        break;
+                    }
+                }
+            }
+        } else if !c.is_control() || c == '\t' {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Where a submission's graded files came from, when it is a git repository.
@@ -776,6 +823,10 @@ pub fn junit(report: &BatchReport) -> String {
         if let Some(error) = &sub.error {
             suite.add_property(Property::new("error", xml_text(error)));
         }
+        if let Some(git) = &sub.git {
+            suite.add_property(Property::new("commit", xml_text(&git.commit)));
+            suite.add_property(Property::new("commit_date", xml_text(&git.date)));
+        }
         for flag in &sub.flags {
             suite.add_property(Property::new("flag", xml_text(&flag.message)));
         }
@@ -1343,6 +1394,27 @@ pub(super) mod tests {
         report.submissions[0].name = "a|b <script>*x*".into();
         let text = markdown(&report);
         assert!(text.contains("a\\|b \\<script\\>\\*x\\*"), "{text}");
+    }
+
+    #[test]
+    fn a_lessons_finding_is_past_the_verdict_and_headings() {
+        let mut lesson = sample().submissions[0].lessons[1].clone();
+        lesson.feedback = "checks failed. Your code runs, but...\n\n\
+            --- check `rust_agrees_with_c` (tests/check.rs) failed ---\n\
+            thread 'rust_agrees_with_c' panicked at tests/check.rs:8:5:\n\
+            assertion `left == right` failed: Rust and C should agree\n  left: 41\n"
+            .into();
+        assert_eq!(
+            lesson.finding(),
+            "assertion `left == right` failed: Rust and C should agree"
+        );
+        assert_eq!(lesson.reason(), "bad <output> &");
+        lesson.feedback = "compile error. The Rust compiler found errors.".into();
+        lesson.detail = lesson.feedback.clone();
+        assert_eq!(
+            lesson.finding(),
+            "compile error. The Rust compiler found errors."
+        );
     }
 
     #[test]
