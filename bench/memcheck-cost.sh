@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # What a memory check costs, valgrind against AddressSanitizer, side by side:
 # for each lesson with memory checks (3, 4, 7 to 10), its solution's memory
-# check is built both ways in a scratch copy, then its test program is run
-# RUNS times (default 5) and the median wall time printed, with the build
-# time of each mode once. Needs valgrind and a C compiler with ASan (gcc or
-# clang). Numbers from a loaded machine mean little: say where they ran.
+# check is built both ways in two scratch copies, then its test program is
+# run RUNS times (default 5) and the median wall time of the check printed
+# (the builds are not timed). Needs valgrind and a C compiler with ASan (gcc
+# or clang). Numbers from a loaded machine mean little: say where they ran.
 #
 #   bash bench/memcheck-cost.sh [RUNS]
 set -euo pipefail
@@ -13,15 +13,21 @@ root=$PWD
 runs=${1:-5}
 command -v valgrind >/dev/null || { echo "valgrind is needed for the comparison" >&2; exit 2; }
 
-scratch=$root/target/bench-memcheck/workbook
-rm -rf "$scratch"
-mkdir -p "$scratch"
-git ls-files -z | xargs -0 cp --parents -t "$scratch"
-for solution in solutions/*/; do
-  cp -r "$solution". "$scratch/exercises/$(basename "$solution")/"
+# Two copies, one per mode: each has its own C build (build-c builds it for
+# ASan in the ASan one), as a learner's machine has one.
+bench=$root/target/bench-memcheck
+rm -rf "$bench"
+trap 'rm -rf "$bench"' EXIT
+for mode in valgrind asan; do
+  mkdir -p "$bench/$mode"
+  git ls-files -z | xargs -0 cp --parents -t "$bench/$mode"
+  for solution in solutions/*/; do
+    cp -r "$solution". "$bench/$mode/exercises/$(basename "$solution")/"
+  done
+  FFI_WORKBOOK_MEMCHECK=$mode cargo run -q -p checker -- --workbook "$bench/$mode" build-c >/dev/null
 done
-trap 'rm -rf "$scratch"' EXIT
-export CARGO_TARGET_DIR=$root/target/bench-memcheck/cargo
+# The workbook's own target folder: the dependencies are built already.
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target}
 
 # lesson package, then the check that re-runs a test under the tool.
 checks=(
@@ -32,10 +38,11 @@ checks=(
   "handles memory valgrind_finds_no_memory_mistakes"
 )
 
-# The test program `test` of `package`, built in the mode the environment says.
+# The test program `test` of `package` in the copy `mode`, built in the mode
+# the environment says.
 program() {
-  local package=$1 test=$2
-  (cd "$scratch" && cargo test -q -p "$package" --test "$test" --no-run --message-format=json 2>/dev/null) |
+  local mode=$1 package=$2 test=$3
+  (cd "$bench/$mode" && cargo test -q -p "$package" --test "$test" --no-run --message-format=json 2>>"$bench/build.log") |
     python3 -c 'import json, sys
 for line in sys.stdin:
     m = json.loads(line)
@@ -64,10 +71,11 @@ asan_env=(FFI_WORKBOOK_MEMCHECK=asan
 printf '%-10s %-34s %12s %12s\n' lesson check "valgrind ms" "ASan ms"
 for row in "${checks[@]}"; do
   read -r package test check <<<"$row"
-  plain=$(program "$package" "$test")
-  asan=$(env "${asan_env[@]}" bash -c "$(declare -f program); scratch=$scratch; program $package $test")
+  plain=$(program valgrind "$package" "$test")
+  asan=$(env "${asan_env[@]}" bash -c "$(declare -f program); bench=$bench; program asan $package $test")
+  [ -n "$plain" ] && [ -n "$asan" ] || { cat "$bench/build.log" >&2; exit 1; }
   printf '%-10s %-34s %12s %12s\n' "$package" "$check" \
-    "$(FFI_WORKBOOK_MEMCHECK=valgrind median_ms "$plain" "$check")" \
-    "$(median_ms "$asan" "$check")"
+    "$(FFI_WORKBOOK_C_DIR=$bench/valgrind/build median_ms "$plain" "$check")" \
+    "$(FFI_WORKBOOK_C_DIR=$bench/asan/build median_ms "$asan" "$check")"
 done
 echo "(median of $runs runs each; a whole check: the test program, and the tool's re-run of one test in it)"
