@@ -356,13 +356,30 @@ pub fn library_search_env(c_dir: &Path) -> Vec<(OsString, OsString)> {
 /// Linux and macOS; on Windows only when asked, as MSVC's ASan is untested).
 pub fn asan_mode() -> bool {
     static MODE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *MODE.get_or_init(
-        || match std::env::var(workbook_support::memcheck::MEMCHECK_ENV).as_deref() {
-            Ok("asan") => true,
-            Ok("valgrind") => false,
-            _ => cfg!(unix) && !workbook_support::memcheck::available() && compiler_has_asan(),
-        },
-    )
+    *MODE.get_or_init(|| {
+        choose_asan(
+            std::env::var(workbook_support::memcheck::MEMCHECK_ENV).ok(),
+            cfg!(unix),
+            workbook_support::memcheck::available,
+            compiler_has_asan,
+        )
+    })
+}
+
+/// [`asan_mode`]'s choice, from what `FFI_WORKBOOK_MEMCHECK` says, whether
+/// this is Unix, and (asked only when needed) whether valgrind is installed
+/// and the compiler has ASan.
+fn choose_asan(
+    asked: Option<String>,
+    unix: bool,
+    valgrind: impl FnOnce() -> bool,
+    compiler_has_asan: impl FnOnce() -> bool,
+) -> bool {
+    match asked.as_deref() {
+        Some("asan") => true,
+        Some("valgrind") => false,
+        _ => unix && !valgrind() && compiler_has_asan(),
+    }
 }
 
 /// Whether the C compiler builds and links a program with `-fsanitize=address`.
@@ -688,6 +705,20 @@ mod tests {
                 "csrc/ABI_add.c"
             ]
         );
+    }
+
+    #[test]
+    fn asan_is_used_where_valgrind_is_missing_or_when_asked() {
+        let never = || -> bool { panic!("not asked when the choice is made") };
+        assert!(choose_asan(Some("asan".into()), false, never, never));
+        assert!(!choose_asan(Some("valgrind".into()), true, never, never));
+        // Unset: valgrind where it is, else ASan if the compiler has it.
+        assert!(!choose_asan(None, true, || true, never));
+        assert!(choose_asan(None, true, || false, || true));
+        assert!(!choose_asan(None, true, || false, || false));
+        // Windows (MSVC's ASan is untested) only when asked.
+        assert!(!choose_asan(None, false, never, never));
+        assert!(!choose_asan(Some(String::new()), false, never, never));
     }
 
     #[test]

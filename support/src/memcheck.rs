@@ -626,7 +626,15 @@ fn workbook_location(function: &str, path: &Path, line: &str, root: &Path) -> Op
     };
     Some(Frame {
         function: function.to_string(),
-        location: format!("{}:{line}", shown.display()),
+        // `/` on every system, as the lessons' texts write paths.
+        location: format!(
+            "{}:{line}",
+            shown
+                .components()
+                .map(|part| part.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/")
+        ),
     })
 }
 
@@ -802,7 +810,8 @@ fn asan_frame(frame: &str, root: &Path) -> Option<Frame> {
     };
     line.parse::<u32>().ok()?;
     let path = Path::new(path);
-    let absolute = if path.is_absolute() {
+    // `has_root`: a Unix path is absolute on Windows too when read there.
+    let absolute = if path.is_absolute() || path.has_root() {
         path.to_path_buf()
     } else if path.starts_with("..") {
         // cc compiles in the lesson's folder, two below the workbook.

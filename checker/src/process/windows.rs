@@ -124,4 +124,42 @@ mod tests {
         // Had the grandchild survived, the pipe would stay open for 30 s.
         assert!(start.elapsed() < Duration::from_secs(10));
     }
+
+    /// Run by `an_access_violation_ends_with_its_ntstatus`: a crash as C
+    /// makes one, a write through a null pointer.
+    #[test]
+    #[ignore = "run by an_access_violation_ends_with_its_ntstatus"]
+    fn write_through_null() {
+        // SAFETY: none: the point is the crash.
+        unsafe { std::ptr::null_mut::<u32>().write_volatile(1) };
+    }
+
+    #[test]
+    fn an_access_violation_ends_with_its_ntstatus() {
+        let mut command = Command::new(std::env::current_exe().unwrap());
+        command
+            .args([
+                "process::windows::tests::write_through_null",
+                "--exact",
+                "--ignored",
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        let mut tree = spawn_in_job(command).unwrap();
+        let start = Instant::now();
+        let status = loop {
+            if let Some(status) = tree.try_wait().unwrap() {
+                break status;
+            }
+            assert!(start.elapsed() < Duration::from_secs(60), "it never ended");
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        // The exit code is the exception's NTSTATUS, which reads as a segfault.
+        let code = status.code().expect("an exit code") as u32;
+        assert_eq!(code, 0xC000_0005, "0x{code:08X}");
+        let crash = crate::crash::Crash::native(code as i32);
+        assert_eq!(crash.kind, crate::crash::CrashKind::Segfault);
+        assert!(crash.label().starts_with("STATUS_ACCESS_VIOLATION"));
+    }
 }
