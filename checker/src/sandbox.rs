@@ -106,6 +106,9 @@ pub struct Sandbox {
     tmp_root: PathBuf,
     /// The user learner code runs as, when the grader can switch to one.
     user: Option<u32>,
+    /// The limits each step's cgroup is given (cgroups are Linux's: elsewhere
+    /// the sandbox does not run at all, and the field is only kept).
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     limits: TreeLimits,
     #[cfg(target_os = "linux")]
     cgroups: Option<Hierarchy>,
