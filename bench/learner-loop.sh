@@ -82,7 +82,7 @@ for lesson in $lessons; do
     number=${lesson%%_*}; number=${number#0}
     if [[ $number == 2 ]]; then
         tmux send-keys -t "$session" n
-        wait_screen "Lesson 2/" "$(now)" >/dev/null
+        wait_screen "Lesson 2: " "$(now)" >/dev/null
         wait_screen "FAIL" "$(now)" >/dev/null
     fi
     # Both sides compile the lesson crate anew (a save gives the file a new
